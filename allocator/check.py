@@ -1,0 +1,639 @@
+"""Independent plan checker: recompute every mandate limit from a plan and the input files.
+
+The checker reads the instance CSVs and the raw mandate itself, with pandas and PyYAML
+only, and imports no other ``allocator`` module: a bug in the loader, the mandate model
+or the formulation cannot hide here, because no code is shared with them.
+
+Only a plan's ``investments`` (id, start_year, amount) are taken as the decision. Every
+total, metric and objective term is recomputed from them, each mandate limit is checked
+against the recomputation, and the numbers the plan reports are compared with it.
+
+Violations carry a rule family and a key, the dotted mandate path of the broken limit:
+
+=================  ==================================================================
+rule               key
+=================  ==================================================================
+``status``         ``investments`` (a plan without a solution lists investments)
+``unknown_id``     ``investments.<id>``
+``duplicate``      ``investments.<id>``
+``ticket``         ``tickets.<id>``
+``start_year``     ``start_years.<id>``
+``force_in``       ``force_in.<id>``
+``force_out``      ``force_out.<id>``
+``budget``         ``budget``
+``min_deployment`` ``min_deployment``
+``pacing``         ``pacing.annual_max.<year>``, ``pacing.annual_min.<year>``,
+                   ``pacing.cumulative_max.<year>``
+``deals``          ``deals.max_per_year``, ``deals.max_total``, ``deals.min_total``
+``pillars``        ``pillars.<pillar_id>.<limit>``
+``sub_areas``      ``sub_areas.<sub_area_id>.<limit>`` (also when set by ``default``)
+``groups``         ``groups.<label>.<limit>``
+``requires``       ``requires.<id>`` (the candidate whose requirement is unmet)
+``excludes``       ``excludes.<id>`` (the candidate whose ``excludes`` lists the other)
+``risk``           ``risk.max_expected_loss_share``, ``risk.max_high_risk_share``
+``lead_time``      ``lead_time.max_lead_time``, ``lead_time.impact_by.<i>.<limit>``,
+                   ``lead_time.sub_area_deadlines.<sub_area_id>.<limit>``
+``limits``         ``limits.<i>.max``, ``limits.<i>.min``, ``limits.<i>.attribute``
+``reported``       the plan's own path: ``totals.by_pillar.<id>``, ``metrics.deals``,
+                   ``objective_terms.return``, ``objective``, ...
+=================  ==================================================================
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+KNOWN_COLUMNS = frozenset(
+    "id name sub_area_id ticket_min ticket_max earliest_start latest_start lead_time"
+    " loss_probability expected_multiple call_schedule impact requires excludes group"
+    " source notes".split()
+)
+_TEXT_COLUMNS = ("id", "sub_area_id", "call_schedule", "requires", "excludes", "group")
+_OPTIONAL_DEFAULTS = {
+    "call_schedule": "1",
+    "impact": 1.0,
+    "requires": "",
+    "excludes": "",
+    "group": "",
+}
+_WITH_SOLUTION = frozenset({"optimal", "feasible"})
+_ENTITY_LIMITS = tuple(
+    f"{sense}_{measure}" for measure in ("share", "amount", "count") for sense in ("min", "max")
+)
+_REPORTED_NUMBERS = {
+    "totals.committed": "committed",
+    "metrics.deals": "deals",
+    "metrics.expected_loss": "expected_loss",
+    "metrics.high_risk_share": "high_risk_share",
+    "objective_terms.strategic": "strategic",
+    "objective_terms.return": "return",
+    "objective": "objective",
+}
+_REPORTED_MAPS = {
+    "totals.by_pillar": "by_pillar",
+    "totals.by_sub_area": "by_sub_area",
+    "totals.by_year_committed": "by_year_committed",
+    "totals.by_year_called": "by_year_called",
+}
+_DEFAULT_HIGH_RISK_THRESHOLD = 0.35
+_REPORTED_RELATIVE_TOL = 1e-6
+_REPORTED_ABSOLUTE_TOL = 1e-4
+_LIMIT_RELATIVE_TOL = 1e-5
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken limit: its rule family, dotted mandate path and what was found."""
+
+    rule: str
+    key: str
+    message: str
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """The violations of one plan and the values recomputed from its investments."""
+
+    violations: tuple[Violation, ...]
+    recomputed: dict[str, Any]
+
+    @property
+    def ok(self) -> bool:
+        """Whether the plan keeps every limit and reports its own numbers truthfully."""
+        return not self.violations
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every rule family reads: mandate, instance, plan and its recomputation."""
+
+    plan: Mapping[str, Any]
+    mandate: Mapping[str, Any]
+    candidates: pd.DataFrame  # candidates.csv indexed by id, defaults filled
+    sub_area_ids: tuple[str, ...]
+    investments: pd.DataFrame  # the plan's rows as given: id, start_year, amount
+    chosen: pd.DataFrame  # rows whose id is a candidate, joined with its data
+    years: range  # the horizon's calendar years
+    basis: float  # what shares are measured against
+    tol: float
+    recomputed: dict[str, Any]
+
+    def bound(
+        self,
+        rule: str,
+        key: str,
+        what: str,
+        value: float,
+        limit: float | None,
+        sense: str,
+    ) -> Iterator[Violation]:
+        """Yield a violation when `value` breaks `limit` beyond the tolerance.
+
+        `sense` is "max" or "min"; a limit of None is no limit. The tolerance grows
+        with the limit so that solver round-off on large amounts is not reported.
+        """
+        if limit is None:
+            return
+        slack = _LIMIT_RELATIVE_TOL * max(1.0, abs(limit)) + self.tol
+        if sense == "max" and value > limit + slack:
+            yield Violation(rule, key, f"{what} is {value:.10g}, above {limit:.10g}")
+        if sense == "min" and value < limit - slack:
+            yield Violation(rule, key, f"{what} is {value:.10g}, below {limit:.10g}")
+
+    def of_basis(self, share: float | None) -> float | None:
+        """Turn a share limit into an amount (None stays no limit)."""
+        return None if share is None else share * self.basis
+
+
+Family = Callable[[_Context], Iterator[Violation]]
+
+
+def check_plan(
+    plan: Mapping[str, Any] | str | Path,
+    instance_dir: str | Path,
+    mandate: Mapping[str, Any] | str | Path,
+    tol: float = 1e-6,
+) -> CheckReport:
+    """Check a plan against every limit of a mandate, recomputing all it reports.
+
+    Parameters
+    ----------
+    plan
+        The Plan JSON as a dict, or the path of a ``.json`` file.
+    instance_dir
+        The instance folder holding ``taxonomy.csv`` and ``candidates.csv``.
+    mandate
+        The raw mandate as a dict (None values mean "no limit"), or a YAML path.
+    tol
+        Absolute tolerance added to the relative one of every limit.
+
+    Returns
+    -------
+    CheckReport
+        The violations found, and the totals, metrics and objective terms
+        recomputed from the plan's investments.
+    """
+    plan = _read(plan, json.loads)
+    mandate = _read(mandate, yaml.safe_load)
+    ctx = _context(plan, Path(instance_dir), mandate, tol)
+    solved = plan.get("status") in _WITH_SOLUTION
+    families = _FAMILIES if solved else (_check_no_investments,)
+    violations = tuple(v for family in families for v in family(ctx))
+    return CheckReport(violations, ctx.recomputed)
+
+
+def _read(source: Mapping[str, Any] | str | Path, parse: Callable[[str], Any]) -> Any:
+    """Accept either the parsed document or the path of its file."""
+    if isinstance(source, Mapping):
+        return source
+    return parse(Path(source).read_text())
+
+
+def _get(mapping: Mapping[str, Any] | None, key: str, default: Any = None) -> Any:
+    """Read a key, treating a missing section or an explicit None as absent."""
+    value = (mapping or {}).get(key)
+    return default if value is None else value
+
+
+def _present(mapping: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Drop None entries, which a dumped pydantic mandate writes for unset keys."""
+    return {key: value for key, value in (mapping or {}).items() if value is not None}
+
+
+def _lookup(document: Mapping[str, Any], path: str) -> Any:
+    """Follow a dotted path into nested dicts; None where it ends early."""
+    value: Any = document
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, Mapping) else None
+    return value
+
+
+def _year_map(mapping: Mapping[Any, Any] | None) -> dict[int, float]:
+    """Key a {year: amount} map by int, whether YAML or JSON wrote the years."""
+    return {int(year): float(value) for year, value in _present(mapping).items()}
+
+
+def _per_year(limit: Any, years: range) -> dict[int, float]:
+    """Spread a pacing limit over horizon years: a number to all, a map to its own."""
+    if isinstance(limit, Mapping):
+        return {year: v for year, v in _year_map(limit).items() }
+    return {} if limit is None else dict.fromkeys(years, float(limit))
+
+
+def _ids(cell: str) -> tuple[str, ...]:
+    """Split a `;`-separated id list cell."""
+    return tuple(part.strip() for part in cell.split(";") if part.strip())
+
+
+def _fractions(cell: str) -> tuple[float, ...]:
+    """Split a `;`-separated call schedule cell."""
+    return tuple(float(part) for part in cell.split(";"))
+
+
+def _read_candidates(instance_dir: Path) -> pd.DataFrame:
+    """Read candidates.csv by id, optional columns at their documented defaults."""
+    path = instance_dir / "candidates.csv"
+    frame = pd.read_csv(path, dtype=dict.fromkeys(_TEXT_COLUMNS, str))
+    for column, default in _OPTIONAL_DEFAULTS.items():
+        frame[column] = frame[column].fillna(default) if column in frame else default
+    frame["call_schedule"] = frame["call_schedule"].map(_fractions)
+    frame["requires"] = frame["requires"].map(_ids)
+    frame["excludes"] = frame["excludes"].map(_ids)
+    return frame.set_index("id")
+
+
+def _attribute_columns(candidates: pd.DataFrame) -> set[str]:
+    """Numeric candidate columns outside the documented ones, which limits may bound."""
+    numeric = candidates.select_dtypes("number").columns
+    return {column for column in numeric if column not in KNOWN_COLUMNS}
+
+
+def _read_investments(plan: Mapping[str, Any]) -> pd.DataFrame:
+    """Take the plan's decision: one row per listed investment, as given."""
+    columns = ["id", "start_year", "amount"]
+    rows = [{key: row.get(key) for key in columns} for row in plan.get("investments") or []]
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.astype({"id": str, "start_year": int, "amount": float})
+
+
+def _horizon(mandate: Mapping[str, Any]) -> range:
+    """Return the horizon's calendar years (default 2026 for 10 years)."""
+    horizon = _get(mandate, "horizon", {})
+    start = int(_get(horizon, "start", 2026))
+    return range(start, start + int(_get(horizon, "years", 10)))
+
+
+def _basis(mandate: Mapping[str, Any], committed: float) -> float:
+    """Return what shares are measured against: the budget, or what is deployed."""
+    if _get(mandate, "share_basis", "budget") == "deployed":
+        return committed
+    return float(mandate["budget"])
+
+
+def _context(
+    plan: Mapping[str, Any], instance_dir: Path, mandate: Mapping[str, Any], tol: float
+) -> _Context:
+    """Load the instance, join the plan's investments with it and recompute."""
+    taxonomy = pd.read_csv(
+        instance_dir / "taxonomy.csv", dtype={"pillar_id": str, "sub_area_id": str}
+    )
+    candidates = _read_candidates(instance_dir)
+    investments = _read_investments(plan)
+    by_sub_area = taxonomy.set_index("sub_area_id")[["pillar_id", "gap_score"]]
+    chosen = investments.join(candidates, on="id", how="inner").join(by_sub_area, on="sub_area_id")
+    years = _horizon(mandate)
+    basis = _basis(mandate, float(chosen["amount"].sum()))
+    return _Context(
+        plan=plan,
+        mandate=mandate,
+        candidates=candidates,
+        sub_area_ids=tuple(taxonomy["sub_area_id"]),
+        investments=investments,
+        chosen=chosen,
+        years=years,
+        basis=basis,
+        tol=tol,
+        recomputed=_recompute(chosen, mandate, years, basis),
+    )
+
+
+def _sum_by(chosen: pd.DataFrame, column: str) -> dict[Any, float]:
+    """Sum the committed amount per value of `column`."""
+    sums = chosen.groupby(column)["amount"].sum()
+    return {key: float(value) for key, value in sums.items()}
+
+
+def _called_by_year(chosen: pd.DataFrame) -> dict[int, float]:
+    """Capital called per calendar year, including years after the horizon."""
+    called: defaultdict[int, float] = defaultdict(float)
+    rows = zip(chosen["start_year"], chosen["amount"], chosen["call_schedule"], strict=True)
+    for start, amount, schedule in rows:
+        for offset, fraction in enumerate(schedule):
+            called[int(start) + offset] += fraction * amount
+    return dict(sorted(called.items()))
+
+
+def _strategic(chosen: pd.DataFrame, years: range, value_horizon: int) -> float:
+    """Gap-weighted capital-years of operation until the value horizon.
+
+    Divided by 5 * (value_horizon - horizon start), so that the top gap score held
+    for the whole span is worth its amount, comparable with money.
+    """
+    operating = (value_horizon - chosen["start_year"] - chosen["lead_time"]).clip(lower=0)
+    value = chosen["gap_score"] * chosen["impact"] * chosen["amount"] * operating
+    return float(value.sum()) / (5 * (value_horizon - years.start))
+
+
+def _net_return(chosen: pd.DataFrame) -> float:
+    """Sum the expected net return: survival-weighted multiple minus the capital."""
+    survive = 1 - chosen["loss_probability"]
+    return float(((survive * chosen["expected_multiple"] - 1) * chosen["amount"]).sum())
+
+
+def _high_risk_amount(chosen: pd.DataFrame, mandate: Mapping[str, Any]) -> float:
+    """Amount in candidates whose loss probability reaches the high-risk threshold."""
+    risk = _get(mandate, "risk", {})
+    threshold = _get(risk, "high_risk_threshold", _DEFAULT_HIGH_RISK_THRESHOLD)
+    return float(chosen.loc[chosen["loss_probability"] >= threshold, "amount"].sum())
+
+
+def _recompute(
+    chosen: pd.DataFrame, mandate: Mapping[str, Any], years: range, basis: float
+) -> dict[str, Any]:
+    """Every total, metric and objective term the plan reports, from its investments."""
+    value_horizon = int(_get(mandate, "value_horizon", years[-1] + 10))
+    weights = _get(mandate, "objective", {})
+    strategic = _strategic(chosen, years, value_horizon)
+    net_return = _net_return(chosen)
+    high_risk = _high_risk_amount(chosen, mandate)
+    return {
+        "committed": float(chosen["amount"].sum()),
+        "by_pillar": _sum_by(chosen, "pillar_id"),
+        "by_sub_area": _sum_by(chosen, "sub_area_id"),
+        "by_year_committed": _sum_by(chosen, "start_year"),
+        "by_year_called": _called_by_year(chosen),
+        "strategic": strategic,
+        "return": net_return,
+        "objective": _get(weights, "strategic_weight", 1.0) * strategic
+        + _get(weights, "return_weight", 1.0) * net_return,
+        "expected_loss": float((chosen["loss_probability"] * chosen["amount"]).sum()),
+        "high_risk_share": high_risk / basis if basis else 0.0,
+        "deals": len(chosen),
+    }
+
+
+def _entity_limits(
+    ctx: _Context,
+    rule: str,
+    prefix: str,
+    limits: Mapping[str, Any] | None,
+    members: pd.DataFrame,
+) -> Iterator[Violation]:
+    """Bound the amount (absolute or as a share of the basis) and count of `members`."""
+    amount, count = float(members["amount"].sum()), len(members)
+    for name in _ENTITY_LIMITS:
+        sense, measure = name.split("_")
+        limit = _get(limits, name)
+        if measure == "share":
+            limit = ctx.of_basis(limit)
+        value = count if measure == "count" else amount
+        what = f"{'count' if measure == 'count' else 'amount'} of {prefix}"
+        yield from ctx.bound(rule, f"{prefix}.{name}", what, value, limit, sense)
+
+
+def _check_no_investments(ctx: _Context) -> Iterator[Violation]:
+    """Check that a plan without a solution lists no investments: nothing else applies."""
+    if len(ctx.investments):
+        status = ctx.plan.get("status")
+        n = len(ctx.investments)
+        yield Violation("status", "investments", f"status {status!r} with {n} investments")
+
+
+def _check_ids(ctx: _Context) -> Iterator[Violation]:
+    """Every investment names a candidate of the instance, at most once."""
+    counts = ctx.investments["id"].value_counts()
+    for id_, count in counts.items():
+        if id_ not in ctx.candidates.index:
+            message = f"{id_} is not a candidate of the instance"
+            yield Violation("unknown_id", f"investments.{id_}", message)
+        if count > 1:
+            message = f"{id_} is listed {count} times"
+            yield Violation("duplicate", f"investments.{id_}", message)
+
+
+def _check_tickets(ctx: _Context) -> Iterator[Violation]:
+    """Every amount lies within its candidate's ticket range."""
+    for row in ctx.chosen.itertuples():
+        key, what = f"tickets.{row.id}", f"amount of {row.id}"
+        yield from ctx.bound("ticket", key, what, row.amount, row.ticket_min, "min")
+        yield from ctx.bound("ticket", key, what, row.amount, row.ticket_max, "max")
+
+
+def _check_start_years(ctx: _Context) -> Iterator[Violation]:
+    """Every commitment is made in a year its candidate and the horizon allow."""
+    for row in ctx.chosen.itertuples():
+        first = max(int(row.earliest_start), ctx.years[0])
+        last = min(int(row.latest_start), ctx.years[-1])
+        if not first <= row.start_year <= last:
+            message = f"{row.id} starts in {row.start_year}, allowed {first}-{last}"
+            yield Violation("start_year", f"start_years.{row.id}", message)
+
+
+def _check_force(ctx: _Context) -> Iterator[Violation]:
+    """Forced-in candidates are in the plan and forced-out ones are not."""
+    listed = set(ctx.investments["id"])
+    for id_ in _get(ctx.mandate, "force_in", []):
+        if id_ not in listed:
+            message = f"{id_} is forced in but not in the plan"
+            yield Violation("force_in", f"force_in.{id_}", message)
+    for id_ in _get(ctx.mandate, "force_out", []):
+        if id_ in listed:
+            message = f"{id_} is forced out but in the plan"
+            yield Violation("force_out", f"force_out.{id_}", message)
+
+
+def _check_budget(ctx: _Context) -> Iterator[Violation]:
+    """Check the commitment fits the budget and deploys at least the minimum share."""
+    committed, budget = ctx.recomputed["committed"], float(ctx.mandate["budget"])
+    deployment = _get(ctx.mandate, "min_deployment", 0.0) * budget
+    yield from ctx.bound("budget", "budget", "committed", committed, budget, "max")
+    yield from ctx.bound(
+        "min_deployment", "min_deployment", "committed", committed, deployment, "min"
+    )
+
+
+def _check_pacing(ctx: _Context) -> Iterator[Violation]:
+    """Capital called in horizon years, per year and cumulated, keeps the pacing."""
+    pacing = _get(ctx.mandate, "pacing", {})
+    called = ctx.recomputed["by_year_called"]
+    for name, sense in (("annual_max", "max"), ("annual_min", "min")):
+        for year, limit in _per_year(_get(pacing, name), ctx.years).items():
+            value, what = called.get(year, 0.0), f"capital called in {year}"
+            key = f"pacing.{name}.{year}"
+            yield from ctx.bound("pacing", key, what, value, limit, sense)
+    for year, limit in _year_map(_get(pacing, "cumulative_max")).items():
+        value = sum(v for y, v in called.items() if ctx.years.start <= y <= year)
+        what = f"capital called {ctx.years.start}-{year}"
+        key = f"pacing.cumulative_max.{year}"
+        yield from ctx.bound("pacing", key, what, value, limit, "max")
+
+
+def _check_deals(ctx: _Context) -> Iterator[Violation]:
+    """Check the number of commitments, per horizon year and in total."""
+    deals = _get(ctx.mandate, "deals", {})
+    per_year = ctx.chosen["start_year"].value_counts()
+    for year in ctx.years:
+        value, what = int(per_year.get(year, 0)), f"deals committed in {year}"
+        limit = _get(deals, "max_per_year")
+        yield from ctx.bound("deals", "deals.max_per_year", what, value, limit, "max")
+    total = ctx.recomputed["deals"]
+    for name, sense in (("max_total", "max"), ("min_total", "min")):
+        limit = _get(deals, name)
+        yield from ctx.bound("deals", f"deals.{name}", "deals", total, limit, sense)
+
+
+def _check_pillars(ctx: _Context) -> Iterator[Violation]:
+    """Each listed pillar keeps its share, amount and count limits."""
+    for pillar, limits in _present(_get(ctx.mandate, "pillars")).items():
+        members = ctx.chosen[ctx.chosen["pillar_id"] == pillar]
+        yield from _entity_limits(ctx, "pillars", f"pillars.{pillar}", limits, members)
+
+
+def _check_sub_areas(ctx: _Context) -> Iterator[Violation]:
+    """Each sub-area keeps its own limits, taken key by key over the default entry."""
+    section = _present(_get(ctx.mandate, "sub_areas"))
+    default = _present(section.get("default"))
+    listed = [sub_area for sub_area in section if sub_area != "default"]
+    for sub_area in ctx.sub_area_ids if default else listed:
+        limits = {**default, **_present(section.get(sub_area))}
+        members = ctx.chosen[ctx.chosen["sub_area_id"] == sub_area]
+        prefix = f"sub_areas.{sub_area}"
+        yield from _entity_limits(ctx, "sub_areas", prefix, limits, members)
+
+
+def _check_groups(ctx: _Context) -> Iterator[Violation]:
+    """Each labelled group holds no more and no fewer chosen members than allowed."""
+    for label, limits in _present(_get(ctx.mandate, "groups")).items():
+        members = ctx.chosen[ctx.chosen["group"] == label]
+        yield from _entity_limits(ctx, "groups", f"groups.{label}", limits, members)
+
+
+def _check_requires(ctx: _Context) -> Iterator[Violation]:
+    """Check a candidate starts only once everything it requires is committed."""
+    first_start = ctx.chosen.groupby("id")["start_year"].min().to_dict()
+    for row in ctx.chosen.itertuples():
+        for needed in row.requires:
+            when = first_start.get(needed)
+            if when is None or when > row.start_year:
+                found = "is not in the plan" if when is None else f"starts in {when}"
+                message = f"{row.id} starts in {row.start_year}; {needed} {found}"
+                yield Violation("requires", f"requires.{row.id}", message)
+
+
+def _check_excludes(ctx: _Context) -> Iterator[Violation]:
+    """No two chosen candidates exclude each other, whichever of them lists it."""
+    listed = set(ctx.chosen["id"])
+    reported: set[frozenset[str]] = set()
+    for row in ctx.chosen.itertuples():
+        for other in row.excludes:
+            pair = frozenset((row.id, other))
+            if other in listed and pair not in reported:
+                reported.add(pair)
+                message = f"{row.id} excludes {other}, yet both are in the plan"
+                yield Violation("excludes", f"excludes.{row.id}", message)
+
+
+def _check_risk(ctx: _Context) -> Iterator[Violation]:
+    """Check expected loss and high-risk amount (CVaR needs scenarios: not here)."""
+    risk = _get(ctx.mandate, "risk", {})
+    loss_limit = ctx.of_basis(_get(risk, "max_expected_loss_share"))
+    loss = ctx.recomputed["expected_loss"]
+    key = "risk.max_expected_loss_share"
+    yield from ctx.bound("risk", key, "expected loss", loss, loss_limit, "max")
+    high_limit = ctx.of_basis(_get(risk, "max_high_risk_share"))
+    high = _high_risk_amount(ctx.chosen, ctx.mandate)
+    key = "risk.max_high_risk_share"
+    yield from ctx.bound("risk", key, "high-risk amount", high, high_limit, "max")
+
+
+def _impact_years(chosen: pd.DataFrame) -> pd.Series:
+    """Return the year each investment's capacity comes online."""
+    return chosen["start_year"] + chosen["lead_time"]
+
+
+def _check_lead_time(ctx: _Context) -> Iterator[Violation]:
+    """No chosen candidate takes longer than the maximum lead time."""
+    limit = _get(_get(ctx.mandate, "lead_time", {}), "max_lead_time")
+    for row in ctx.chosen.itertuples():
+        what = f"lead time of {row.id}"
+        key = "lead_time.max_lead_time"
+        yield from ctx.bound("lead_time", key, what, row.lead_time, limit, "max")
+
+
+def _check_impact_by(ctx: _Context) -> Iterator[Violation]:
+    """Enough capital has its impact online by each listed year."""
+    section = _get(ctx.mandate, "lead_time", {})
+    online_year = _impact_years(ctx.chosen)
+    for index, spec in enumerate(_get(section, "impact_by", [])):
+        members = ctx.chosen[online_year <= spec["year"]]
+        prefix = f"lead_time.impact_by.{index}"
+        yield from _entity_limits(ctx, "lead_time", prefix, spec, members)
+
+
+def _check_sub_area_deadlines(ctx: _Context) -> Iterator[Violation]:
+    """Enough capital in each listed sub-area has its impact online by its deadline."""
+    section = _get(ctx.mandate, "lead_time", {})
+    online_year = _impact_years(ctx.chosen)
+    for sub_area, spec in _present(_get(section, "sub_area_deadlines")).items():
+        in_time = (online_year <= spec["year"]) & (ctx.chosen["sub_area_id"] == sub_area)
+        prefix = f"lead_time.sub_area_deadlines.{sub_area}"
+        yield from _entity_limits(ctx, "lead_time", prefix, spec, ctx.chosen[in_time])
+
+
+def _check_limits(ctx: _Context) -> Iterator[Violation]:
+    """Each generic limit bounds its attribute summed per deal or per dollar."""
+    attributes = _attribute_columns(ctx.candidates)
+    for index, spec in enumerate(_get(ctx.mandate, "limits", [])):
+        attribute = spec["attribute"]
+        if attribute not in attributes:
+            message = f"{attribute!r} is not an attribute column of candidates.csv"
+            yield Violation("limits", f"limits.{index}.attribute", message)
+            continue
+        values = ctx.chosen[attribute]
+        if _get(spec, "per", "deal") == "dollar":
+            values = values * ctx.chosen["amount"]
+        total, what = float(values.sum()), f"{_get(spec, 'name', attribute)} total"
+        for sense in ("max", "min"):
+            key, limit = f"limits.{index}.{sense}", _get(spec, sense)
+            yield from ctx.bound("limits", key, what, total, limit, sense)
+
+
+def _compare(path: str, reported: Any, actual: float) -> Iterator[Violation]:
+    """Flag a reported number that is missing or differs from the recomputed one."""
+    is_number = isinstance(reported, int | float)
+    tolerance = _REPORTED_RELATIVE_TOL * abs(actual) + _REPORTED_ABSOLUTE_TOL
+    if not is_number or abs(reported - actual) > tolerance:
+        message = f"plan reports {reported!r}, recomputed {actual:.10g}"
+        yield Violation("reported", path, message)
+
+
+def _check_reported(ctx: _Context) -> Iterator[Violation]:
+    """Check the plan's totals, metrics and objective against the recomputation."""
+    for path, name in _REPORTED_NUMBERS.items():
+        yield from _compare(path, _lookup(ctx.plan, path), ctx.recomputed[name])
+    for path, name in _REPORTED_MAPS.items():
+        reported = {str(k): v for k, v in (_lookup(ctx.plan, path) or {}).items()}
+        actual = {str(k): v for k, v in ctx.recomputed[name].items()}
+        for key in sorted(reported.keys() | actual.keys()):
+            value = reported.get(key, 0.0)
+            yield from _compare(f"{path}.{key}", value, actual.get(key, 0.0))
+
+
+_FAMILIES: tuple[Family, ...] = (
+    _check_ids,
+    _check_tickets,
+    _check_start_years,
+    _check_force,
+    _check_budget,
+    _check_pacing,
+    _check_deals,
+    _check_pillars,
+    _check_sub_areas,
+    _check_groups,
+    _check_requires,
+    _check_excludes,
+    _check_risk,
+    _check_lead_time,
+    _check_impact_by,
+    _check_sub_area_deadlines,
+    _check_limits,
+    _check_reported,
+)

@@ -1,0 +1,135 @@
+"""The commands: each loads its inputs through shared options and calls the public API."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from allocator.check import check_plan
+from allocator.cli.errors import EXIT_INFEASIBLE, AllocatorGroup
+from allocator.cli.options import (
+    edit_options,
+    instance_argument,
+    load_inputs,
+    mandate_option,
+    output_options,
+    resolve_paths,
+)
+from allocator.cli.output import emit
+from allocator.cli.render import plan_renderables, show
+from allocator.errors import InputError
+from allocator.instance import Instance
+from allocator.mandate import Mandate
+from allocator.plan import Plan
+from allocator.solve import solve as solve_plan
+from allocator.status import EXIT_CODES
+
+
+@click.group(cls=AllocatorGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="allocator")
+def main() -> None:
+    """Allocate a strategic direct-investment pool with a mixed-integer program (Pyomo + HiGHS)."""
+
+
+def write_plan(plan: Plan, fmt: str, output: Path | None) -> None:
+    """A plan in the requested format, to stdout or a file."""
+    if fmt == "json":
+        emit(plan.to_json() + "\n", output)
+    elif fmt == "csv":
+        emit(plan.to_frame().to_csv(index=False), output)
+    else:
+        show(plan_renderables(plan), output)
+
+
+@main.command()
+@instance_argument
+@mandate_option
+@edit_options
+@click.option("--time-limit", type=float, help="Solver time limit in seconds (overrides the mandate).")
+@click.option("--gap", type=float, help="Relative MIP gap (overrides the mandate).")
+@output_options
+@click.pass_context
+def solve(
+    ctx: click.Context,
+    instance: Path | None,
+    mandate: Path | None,
+    sets: tuple[str, ...],
+    force_in: tuple[str, ...],
+    force_out: tuple[str, ...],
+    time_limit: float | None,
+    gap: float | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Solve INSTANCE (default: bundled sri-2025) under a mandate and report the plan."""
+    inst, mand = load_inputs(instance, mandate, sets, force_in, force_out)
+    plan = solve_plan(inst, mand, time_limit=time_limit, gap=gap)
+    write_plan(plan, fmt, output)
+    if plan.status.value == "infeasible" and fmt != "table":
+        click.echo("error: the mandate is infeasible", err=True)
+    ctx.exit(EXIT_CODES[plan.status])
+
+
+def _summary(inst: Instance, mand: Mandate) -> str:
+    per_pillar = {p: 0 for p in inst.pillars}
+    for c in inst.candidates:
+        per_pillar[inst.pillar_of(c)] += 1
+    lines = [
+        f"instance {inst.name}: {len(inst.pillars)} pillars, {len(inst.taxonomy)} sub-areas, "
+        f"{len(inst.candidates)} candidates, attributes: {', '.join(inst.attributes) or 'none'}",
+        "candidates per pillar: " + ", ".join(f"{p} {n}" for p, n in per_pillar.items()),
+        f"ticket_max total: {sum(c.ticket_max for c in inst.candidates):,.0f} USD M",
+        f"mandate {mand.name}: budget {mand.budget:,.0f} USD M, horizon "
+        f"{mand.horizon.start}-{mand.horizon.end}, {len(mand.force_in)} forced in, "
+        f"{len(mand.force_out)} forced out",
+        "valid",
+    ]
+    return "\n".join(lines)
+
+
+@main.command()
+@instance_argument
+@mandate_option
+@edit_options
+def validate(
+    instance: Path | None,
+    mandate: Path | None,
+    sets: tuple[str, ...],
+    force_in: tuple[str, ...],
+    force_out: tuple[str, ...],
+) -> None:
+    """Check the instance and mandate files and print a summary (exit 0 valid, 2 invalid)."""
+    inst, mand = load_inputs(instance, mandate, sets, force_in, force_out)
+    click.echo(_summary(inst, mand))
+
+
+@main.command()
+@click.argument("what", type=click.Choice(["instance", "mandate", "plan"]))
+def schema(what: str) -> None:
+    """Print the JSON Schema of an instance, a mandate or a plan."""
+    model = {"instance": Instance, "mandate": Mandate, "plan": Plan}[what]
+    click.echo(json.dumps(model.model_json_schema(by_alias=True), indent=2))
+
+
+@main.command()
+@click.argument("plan_file", type=click.Path(path_type=Path))
+@instance_argument
+@mandate_option
+@click.pass_context
+def check(ctx: click.Context, plan_file: Path, instance: Path | None, mandate: Path | None) -> None:
+    """Recompute every limit of a plan from the input files (exit 0 ok, 1 a limit is broken)."""
+    instance_path, mandate_path = resolve_paths(instance, mandate)
+    load_inputs(instance_path, mandate_path)  # the files themselves must be valid first
+    try:
+        plan = json.loads(plan_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise InputError(f"not a readable plan JSON ({err})", file=str(plan_file)) from None
+    if not isinstance(plan, dict) or not isinstance(plan.get("investments"), list):
+        raise InputError("not a plan: no 'investments' list", file=str(plan_file))
+    report = check_plan(plan, instance_path, mandate_path)
+    for v in report.violations:
+        click.echo(f"{v.key}: {v.message}")
+    click.echo("ok: every limit holds" if report.ok else f"{len(report.violations)} violation(s)")
+    ctx.exit(0 if report.ok else EXIT_INFEASIBLE)

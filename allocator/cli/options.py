@@ -1,0 +1,92 @@
+"""Shared option decorators so that every command spells its flags the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from allocator.data import DEFAULT_INSTANCE, DEFAULT_MANDATE, bundled
+from allocator.errors import InputError
+from allocator.instance import Instance, load_instance
+from allocator.mandate import Mandate, check_mandate, load_mandate, parse_value
+
+FORMATS = click.Choice(["table", "json", "csv"])
+
+
+def instance_argument(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Optional INSTANCE folder; the bundled sri-2025 when absent."""
+    return click.argument("instance", required=False, type=click.Path(path_type=Path))(func)
+
+
+def mandate_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``-m/--mandate``: a mandate file; defaults to the instance's mandate.yaml, else baseline."""
+    return click.option(
+        "-m",
+        "--mandate",
+        type=click.Path(path_type=Path),
+        help="Mandate YAML (default: INSTANCE/mandate.yaml if present, else models/baseline.yaml).",
+    )(func)
+
+
+def edit_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--set KEY=VALUE``, ``--force-in ID`` and ``--force-out ID``, each repeatable."""
+    for decorator in reversed(
+        (
+            click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Edit a mandate key by dotted path."),
+            click.option("--force-in", multiple=True, metavar="ID", help="Candidate that must be chosen."),
+            click.option("--force-out", multiple=True, metavar="ID", help="Candidate that must not be chosen."),
+        )
+    ):
+        func = decorator(func)
+    return func
+
+
+def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--format table|json|csv`` and ``-o/--output PATH``."""
+    func = click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to this file instead of stdout.")(func)
+    return click.option("--format", "fmt", type=FORMATS, default="table", show_default=True, help="Output format.")(func)
+
+
+def resolve_paths(instance: Path | None, mandate: Path | None) -> tuple[Path, Path]:
+    """Instance and mandate paths with the documented defaults."""
+    instance_path = instance or bundled(DEFAULT_INSTANCE)
+    if mandate is None:
+        own = instance_path / "mandate.yaml"
+        mandate = own if own.is_file() else bundled(DEFAULT_MANDATE)
+    return instance_path, mandate
+
+
+def parse_sets(sets: tuple[str, ...]) -> dict[str, Any]:
+    """``KEY=VALUE`` strings -> {dotted key: YAML value}."""
+    changes = {}
+    for item in sets:
+        key, sep, text = item.partition("=")
+        if not sep or not key.strip():
+            raise InputError(f"expected KEY=VALUE, got {item!r}", column="--set")
+        changes[key.strip()] = parse_value(text)
+    return changes
+
+
+def load_inputs(
+    instance: Path | None,
+    mandate: Path | None,
+    sets: tuple[str, ...] = (),
+    force_in: tuple[str, ...] = (),
+    force_out: tuple[str, ...] = (),
+) -> tuple[Instance, Mandate]:
+    """Load, edit and cross-check the instance and mandate a command works on."""
+    instance_path, mandate_path = resolve_paths(instance, mandate)
+    inst = load_instance(instance_path)
+    mand = load_mandate(mandate_path)
+    changes = parse_sets(sets)
+    if force_in:
+        changes["force_in"] = [*mand.force_in, *force_in]
+    if force_out:
+        changes["force_out"] = [*mand.force_out, *force_out]
+    if changes:
+        mand = mand.with_changes(changes)
+    check_mandate(mand, inst, file=mandate_path.name)
+    return inst, mand

@@ -1,0 +1,104 @@
+"""Rich renderings of a Plan for the ``table`` format."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console, Group
+from rich.table import Table
+
+from allocator.cli.output import write_atomic
+from allocator.plan import Plan
+
+
+def _money(value: float) -> str:
+    return f"{value:,.1f}"
+
+
+def summary_table(plan: Plan) -> Table:
+    """Status, objective terms, bound and gap, committed, deals, risk."""
+    table = Table(title=f"Plan: {plan.instance} under {plan.mandate}", show_header=False)
+    table.add_column("what", style="bold")
+    table.add_column("value", justify="right")
+    rows: list[tuple[str, str]] = [("status", plan.status.value)]
+    if plan.found:
+        rows += [
+            ("objective", f"{plan.objective:,.2f}"),
+            ("  strategic value", f"{plan.objective_terms.strategic:,.2f}"),
+            ("  expected net return ($M)", f"{plan.objective_terms.return_:,.2f}"),
+            ("bound / gap", f"{plan.bound:,.2f} / {plan.gap:.4%}"),
+            ("committed ($M)", _money(plan.totals.committed)),
+            ("deals", str(plan.metrics.deals)),
+            ("expected loss ($M)", _money(plan.metrics.expected_loss)),
+            ("high-risk share", f"{plan.metrics.high_risk_share:.1%}"),
+        ]
+    rows.append(("build / solve (s)", f"{plan.solver.build_seconds:.2f} / {plan.solver.seconds:.2f}"))
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+def pillar_table(plan: Plan) -> Table:
+    """Committed by pillar with its share of the total."""
+    table = Table(title="Committed by pillar")
+    for name, justify in (("pillar", "left"), ("$M", "right"), ("share", "right"), ("deals", "right")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    total = plan.totals.committed or 1.0
+    deals: dict[str, int] = {}
+    for inv in plan.investments:
+        deals[inv.pillar_id] = deals.get(inv.pillar_id, 0) + 1
+    for pillar, value in plan.totals.by_pillar.items():
+        table.add_row(pillar, _money(value), f"{value / total:.1%}", str(deals.get(pillar, 0)))
+    return table
+
+
+def investment_table(plan: Plan) -> Table:
+    """Chosen investments by start year."""
+    table = Table(title="Investments by year")
+    for name in ("year", "id", "name", "sub-area", "$M", "online", "p(loss)"):
+        table.add_column(name, justify="right" if name in {"$M", "p(loss)"} else "left")
+    for inv in sorted(plan.investments, key=lambda i: (i.start_year, i.id)):
+        table.add_row(
+            str(inv.start_year),
+            inv.id,
+            inv.name,
+            inv.sub_area_id,
+            _money(inv.amount),
+            f"{inv.impact_year:g}",
+            f"{inv.loss_probability:.0%}",
+        )
+    return table
+
+
+def binding_table(plan: Plan) -> Table:
+    """Limits at their bound, by mandate key."""
+    table = Table(title="Binding limits")
+    for name in ("key", "limit", "constraint"):
+        table.add_column(name)
+    for b in plan.binding:
+        table.add_row(b.key, f"{b.limit:g}", b.constraint)
+    return table
+
+
+def plan_renderables(plan: Plan) -> list[Any]:
+    """Everything the table format shows for a plan."""
+    parts: list[Any] = [summary_table(plan)]
+    if plan.diagnosis is not None:
+        parts.append(f"[bold red]Diagnosis:[/] {plan.diagnosis.message}")
+        parts += [f"  relax {r.key} from {r.from_} to {r.to}" for r in plan.diagnosis.relaxations]
+    if plan.found:
+        parts += [pillar_table(plan), binding_table(plan), investment_table(plan)]
+    return parts
+
+
+def show(renderables: Iterable[Any], output: Path | None) -> None:
+    """Print to the terminal (with colour when it is one) or write plain text to a file."""
+    if output is None:
+        Console(soft_wrap=False).print(Group(*renderables))
+        return
+    buffer = io.StringIO()
+    Console(file=buffer, width=160, no_color=True).print(Group(*renderables))
+    write_atomic(output, buffer.getvalue())

@@ -1,0 +1,98 @@
+"""Solved Pyomo model -> Plan. The only module that reads values out of the model."""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from allocator.formulation import Pairs, strategic_rate
+from allocator.instance import Instance
+from allocator.mandate import Mandate
+from allocator.plan import DIGITS, Binding, Investment, ObjectiveTerms, Plan, SolverInfo, summarise
+from allocator.status import Status
+
+BINDING_TOLERANCE = 1e-6
+
+
+def chosen_investments(m: pyo.ConcreteModel, pairs: Pairs, instance: Instance) -> list[Investment]:
+    """Investments whose ``z`` is 1 in the loaded solution, in candidate then year order."""
+    chosen = []
+    for p, ((cid, year), c) in enumerate(zip(pairs.items, pairs.candidates, strict=True)):
+        if (m.z_list[p].value or 0.0) < 0.5:
+            continue
+        chosen.append(
+            Investment(
+                id=cid,
+                name=c.name,
+                pillar_id=pairs.pillar[p],
+                sub_area_id=c.sub_area_id,
+                start_year=year,
+                amount=round(max(0.0, m.w_list[p].value or 0.0), DIGITS),
+                impact_year=year + c.lead_time,
+                loss_probability=c.loss_probability,
+                expected_return=c.expected_net_return,
+            )
+        )
+    return chosen
+
+
+def objective_terms(investments: list[Investment], instance: Instance, mandate: Mandate) -> ObjectiveTerms:
+    """Strategic value and expected net return of the investments (unweighted)."""
+    by_id, gap = instance.by_id, {s: a.gap_score for s, a in instance.sub_areas.items()}
+    strategic = sum(
+        strategic_rate(by_id[i.id], gap[i.sub_area_id], i.start_year, mandate) * i.amount
+        for i in investments
+    )
+    ret = sum(i.expected_return * i.amount for i in investments)
+    return ObjectiveTerms(strategic=round(strategic, DIGITS), return_=round(ret, DIGITS))
+
+
+def binding_limits(m: pyo.ConcreteModel) -> list[Binding]:
+    """Limit rows at their bound (slack within tolerance), in model order."""
+    binding = []
+    for limit in m.limits:
+        row = getattr(m, limit.component)[limit.index]
+        body = pyo.value(row.body)
+        bound = pyo.value(row.upper if limit.sense == "max" else row.lower)
+        slack = bound - body if limit.sense == "max" else body - bound
+        if slack <= BINDING_TOLERANCE * max(1.0, abs(bound)):
+            binding.append(
+                Binding(
+                    constraint=limit.constraint,
+                    key=limit.key,
+                    limit=limit.limit,
+                    slack=round(max(0.0, slack), DIGITS),
+                )
+            )
+    return binding
+
+
+def extract_plan(
+    m: pyo.ConcreteModel,
+    instance: Instance,
+    mandate: Mandate,
+    status: Status,
+    bound: float | None,
+    solver: SolverInfo,
+) -> Plan:
+    """A Plan from a solved model (investments only when a solution is loaded)."""
+    common = {"status": status, "solver": solver, "instance": instance.name, "mandate": mandate.name}
+    if status not in (Status.OPTIMAL, Status.FEASIBLE):
+        return Plan(**common)
+    investments = chosen_investments(m, m.pairs, instance)
+    totals, metrics = summarise(investments, instance, mandate)
+    terms = objective_terms(investments, instance, mandate)
+    weights = mandate.objective
+    objective = round(weights.strategic_weight * terms.strategic + weights.return_weight * terms.return_, DIGITS)
+    bound = objective if bound is None else round(max(bound, objective), DIGITS)
+    gap = abs(bound - objective) / max(abs(objective), 1e-9)
+    return Plan(
+        **common,
+        objective=objective,
+        bound=bound,
+        gap=round(gap, DIGITS),
+        objective_terms=terms,
+        investments=tuple(investments),
+        totals=totals,
+        metrics=metrics,
+        binding=tuple(binding_limits(m)),
+    )

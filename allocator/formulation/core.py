@@ -1,0 +1,151 @@
+"""Sets, decision variables and the helpers every constraint family shares.
+
+``z[j,t]`` (binary) says candidate ``j`` is committed in year ``t``; ``w[j,t]`` is the amount in
+USD M. Only allowed (j, t) pairs are indexed: the start window intersected with the horizon,
+minus forced-out candidates and those whose lead time exceeds ``lead_time.max_lead_time``.
+Aggregates are built from pre-grouped position lists (one pass over the pairs), never by
+scanning all pairs per row.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyomo.environ as pyo
+from pyomo.core.expr.numeric_expr import LinearExpression
+
+from allocator.instance import Candidate, Instance
+from allocator.mandate import Mandate
+
+
+@dataclass(frozen=True)
+class Limit:
+    """One limit row of the model, in the mandate's language."""
+
+    constraint: str  # component[index], e.g. "pillar_max_share[cyber]"
+    key: str  # dotted mandate path, e.g. "pillars.cyber.max_share"
+    limit: float  # the mandate's value for that key
+    sense: str  # "max" or "min"
+    component: str
+    index: Hashable
+
+
+@dataclass
+class Pairs:
+    """Allowed (candidate, year) pairs and the facts each family groups them by."""
+
+    instance: Instance
+    mandate: Mandate
+    items: list[tuple[str, int]] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)  # candidate of each pair
+    pillar: list[str] = field(default_factory=list)  # pillar id of each pair
+
+    @classmethod
+    def build(cls, instance: Instance, mandate: Mandate) -> Pairs:
+        """Enumerate the allowed pairs in candidate order, then year order."""
+        pairs = cls(instance, mandate)
+        forced_out = set(mandate.force_out)
+        max_lead = mandate.lead_time.max_lead_time
+        start, end = mandate.horizon.start, mandate.horizon.end
+        sub_areas = instance.sub_areas
+        for c in instance.candidates:
+            if c.id in forced_out or (max_lead is not None and c.lead_time > max_lead):
+                continue
+            for t in range(max(c.earliest_start, start), min(c.latest_start, end) + 1):
+                pairs.items.append((c.id, t))
+                pairs.candidates.append(c)
+                pairs.pillar.append(sub_areas[c.sub_area_id].pillar_id)
+        return pairs
+
+    def group(self, key: Callable[[int], Hashable | None]) -> dict[Hashable, list[int]]:
+        """Positions of the pairs grouped by ``key(position)``; a None key is left out."""
+        groups: dict[Hashable, list[int]] = defaultdict(list)
+        for p in range(len(self.items)):
+            k = key(p)
+            if k is not None:
+                groups[k].append(p)
+        return groups
+
+    def year(self, p: int) -> int:
+        """Commitment year of pair ``p``."""
+        return self.items[p][1]
+
+    def impact_year(self, p: int) -> float:
+        """Year the impact of pair ``p`` is online: start year plus lead time."""
+        return self.items[p][1] + self.candidates[p].lead_time
+
+
+def linear(m: pyo.ConcreteModel, terms: Iterable[tuple[float, Any]]) -> Any:
+    """A fast linear expression from (coefficient, variable) terms; ``m.zero`` when empty.
+
+    ``m.zero`` is a variable fixed to 0 by its bounds, so an empty aggregate still makes a
+    well-formed row: a positive lower limit on it is reported infeasible by the solver.
+    """
+    coefs, variables = [], []
+    for coef, var in terms:
+        if coef:
+            coefs.append(coef)
+            variables.append(var)
+    if not variables:
+        return m.zero
+    return LinearExpression(constant=0, linear_coefs=coefs, linear_vars=variables)
+
+
+def amount(m: pyo.ConcreteModel, positions: Iterable[int], weight: Callable[[int], float] = None) -> Any:
+    """Σ weight(p) · w[p] over the given pair positions (weight 1 by default)."""
+    w = m.w_list
+    return linear(m, ((weight(p) if weight else 1.0, w[p]) for p in positions))
+
+
+def count(m: pyo.ConcreteModel, positions: Iterable[int], weight: Callable[[int], float] = None) -> Any:
+    """Σ weight(p) · z[p] over the given pair positions (weight 1 by default)."""
+    z = m.z_list
+    return linear(m, ((weight(p) if weight else 1.0, z[p]) for p in positions))
+
+
+def basis(m: pyo.ConcreteModel, mandate: Mandate) -> Any:
+    """What shares are measured against: the budget, or the total committed (``deployed``)."""
+    return mandate.budget if mandate.share_basis == "budget" else m.committed
+
+
+def add_limits(
+    m: pyo.ConcreteModel,
+    component: str,
+    rows: list[tuple[Hashable, str, float, str, Any, Any]],
+) -> None:
+    """Add one indexed constraint of limit rows and record each row in ``m.limits``.
+
+    Each row is ``(index, key, limit, sense, lhs, rhs)`` meaning ``lhs <= rhs`` for sense
+    ``max`` and ``lhs >= rhs`` for ``min``. Nothing is added when there are no rows.
+    """
+    if not rows:
+        return
+    bodies = {}
+    for index, key, limit, sense, lhs, rhs in rows:
+        bodies[index] = lhs <= rhs if sense == "max" else lhs >= rhs
+        m.limits.append(Limit(f"{component}[{_label(index)}]", key, limit, sense, component, index))
+    m.add_component(component, pyo.Constraint(list(bodies), rule=lambda _m, *i: bodies[_index(i)]))
+
+
+def _label(index: Hashable) -> str:
+    return ",".join(map(str, index)) if isinstance(index, tuple) else str(index)
+
+
+def _index(parts: tuple[Any, ...]) -> Hashable:
+    return parts[0] if len(parts) == 1 else parts
+
+
+def add_variables(m: pyo.ConcreteModel, pairs: Pairs) -> None:
+    """Sets PAIRS, variables z (binary) and w (USD M, 0..ticket_max), and ``committed``."""
+    m.PAIRS = pyo.Set(initialize=pairs.items, dimen=2, ordered=True)
+    upper = {pair: c.ticket_max for pair, c in zip(pairs.items, pairs.candidates, strict=True)}
+    m.z = pyo.Var(m.PAIRS, domain=pyo.Binary)
+    m.w = pyo.Var(m.PAIRS, domain=pyo.NonNegativeReals, bounds=lambda _m, j, t: (0, upper[j, t]))
+    m.zero = pyo.Var(bounds=(0, 0))
+    m.z_list = [m.z[pair] for pair in pairs.items]
+    m.w_list = [m.w[pair] for pair in pairs.items]
+    m.committed = pyo.Expression(expr=amount(m, range(len(pairs.items))))
+    m.limits = []

@@ -1,0 +1,46 @@
+"""The two-term objective (maximised), each term an Expression reported separately.
+
+- strategic value = ``Σ gap_score·impact·w·max(0, value_horizon − (t + lead_time)) / (5·(value_horizon − start))``.
+  Scale: 1.0 per $M is a top-gap (5), impact-1 investment whose capacity is online from the
+  horizon start through the value horizon; so strategic value is in "$M of ideal strategic
+  capital" and comparable with money.
+- expected net return = ``Σ ((1 − p)·expected_multiple − 1)·w`` in $M.
+
+Weights are mutable parameters so that a what-if can change them in place.
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from allocator.formulation.core import Pairs, amount
+from allocator.instance import Candidate
+from allocator.mandate import Mandate
+
+
+def strategic_rate(c: Candidate, gap_score: float, start_year: int, mandate: Mandate) -> float:
+    """Strategic value per $M committed to ``c`` in ``start_year``."""
+    value_horizon = mandate.effective_value_horizon
+    operating = max(0.0, value_horizon - (start_year + c.lead_time))
+    return gap_score * c.impact * operating / (5.0 * (value_horizon - mandate.horizon.start))
+
+
+def add_objective(m: pyo.ConcreteModel, pairs: Pairs, mandate: Mandate) -> None:
+    """Strategic and return Expressions, weight Params, and the maximised Objective."""
+    gap = {sid: s.gap_score for sid, s in pairs.instance.sub_areas.items()}
+    everything = range(len(pairs.items))
+
+    def strategic(p: int) -> float:
+        c = pairs.candidates[p]
+        return strategic_rate(c, gap[c.sub_area_id], pairs.year(p), mandate)
+
+    m.strategic = pyo.Expression(expr=amount(m, everything, strategic))
+    m.expected_return = pyo.Expression(
+        expr=amount(m, everything, lambda p: pairs.candidates[p].expected_net_return)
+    )
+    m.strategic_weight = pyo.Param(initialize=mandate.objective.strategic_weight, mutable=True)
+    m.return_weight = pyo.Param(initialize=mandate.objective.return_weight, mutable=True)
+    m.objective = pyo.Objective(
+        expr=m.strategic_weight * m.strategic + m.return_weight * m.expected_return,
+        sense=pyo.maximize,
+    )

@@ -1,0 +1,56 @@
+"""Pacing: capital called in each horizon year, ``called(y) = Σ call_schedule_j[y−t] · w[j,t]``.
+
+``annual_max``/``annual_min`` bound ``called(y)`` (a number for every year, or a year map);
+``cumulative_max`` bounds the capital called from the horizon start up to and including a year.
+Calls after the horizon are reported, not limited.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pyomo.environ as pyo
+
+from allocator.formulation.core import Pairs, add_limits, linear
+from allocator.mandate import Mandate
+
+
+def called_terms(pairs: Pairs, years: list[int]) -> dict[int, list[tuple[int, float]]]:
+    """For each horizon year, the (pair position, fraction called) terms; one pass over pairs."""
+    terms: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    last = years[-1]
+    for p, ((_, t), c) in enumerate(zip(pairs.items, pairs.candidates, strict=True)):
+        for k, fraction in enumerate(c.call_schedule):
+            if fraction and t + k <= last:
+                terms[t + k].append((p, fraction))
+    return terms
+
+
+def _year_limits(value: float | dict[int, float] | None, years: list[int]) -> dict[int, float]:
+    if value is None:
+        return {}
+    if isinstance(value, dict):
+        return dict(sorted(value.items()))
+    return {y: value for y in years}
+
+
+def add_pacing(m: pyo.ConcreteModel, pairs: Pairs, mandate: Mandate) -> None:
+    """Annual maximum and minimum of capital called, and cumulative caps; index: years."""
+    pacing, years = mandate.pacing, mandate.years
+    if pacing == type(pacing)():
+        return
+    terms = called_terms(pairs, years)
+    w = m.w_list
+    called = {y: linear(m, ((f, w[p]) for p, f in terms.get(y, ()))) for y in years}
+    for name, sense in (("annual_max", "max"), ("annual_min", "min")):
+        limits = _year_limits(getattr(pacing, name), years)
+        rows = [
+            (y, f"pacing.{name}.{y}", v, sense, called[y], v) for y, v in limits.items()
+        ]
+        add_limits(m, f"pacing_{name}", rows)
+    cumulative = _year_limits(pacing.cumulative_max, years)
+    rows = []
+    for y, v in cumulative.items():
+        lhs = linear(m, ((f, w[p]) for year in years if year <= y for p, f in terms.get(year, ())))
+        rows.append((y, f"pacing.cumulative_max.{y}", v, "max", lhs, v))
+    add_limits(m, "pacing_cumulative_max", rows)

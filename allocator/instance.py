@@ -1,0 +1,390 @@
+"""The Instance: taxonomy and candidate pipeline, loaded and validated from an instance folder.
+
+Validation happens once, here, before any modelling: pydantic checks each value, and one
+``check_<problem>`` function per cross-row rule names the file, row and column at fault.
+Rows are numbered from 1 for the first data row (the header is not counted).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
+
+from allocator.columns import CANDIDATE_COLUMNS, KNOWN_CANDIDATE_COLUMNS, TAXONOMY_COLUMNS
+from allocator.errors import InputError
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+class InstanceMeta(BaseModel):
+    """The contents of ``instance.yaml``."""
+
+    model_config = _FROZEN
+    name: str
+    description: str = ""
+    currency: Literal["USD"] = "USD"
+    unit: Literal["million"] = "million"
+    sources: tuple[str, ...] = ()
+    notes: str = ""
+
+
+class SubArea(BaseModel):
+    """One row of ``taxonomy.csv``."""
+
+    model_config = _FROZEN
+    pillar_id: str = Field(min_length=1)
+    pillar: str = Field(min_length=1)
+    sub_area_id: str = Field(min_length=1)
+    sub_area: str = Field(min_length=1)
+    gap_score: float = Field(ge=1, le=5)
+    status: Literal["confirmed", "inferred", "placeholder"]
+    source: str = ""
+    description: str = ""
+
+
+def _split_list(value: Any) -> Any:
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(";") if part.strip())
+    return value
+
+
+class Candidate(BaseModel):
+    """One row of ``candidates.csv``; numeric columns outside the known ones are attributes."""
+
+    model_config = _FROZEN
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    sub_area_id: str = Field(min_length=1)
+    ticket_min: float = Field(ge=0, allow_inf_nan=False)
+    ticket_max: float = Field(gt=0, allow_inf_nan=False)
+    earliest_start: int = Field(ge=1900, le=2200)
+    latest_start: int = Field(ge=1900, le=2200)
+    lead_time: float = Field(ge=0, le=100, allow_inf_nan=False)
+    loss_probability: float = Field(ge=0, le=1)
+    expected_multiple: float = Field(ge=0, allow_inf_nan=False)
+    call_schedule: tuple[float, ...] = (1.0,)
+    impact: float = Field(default=1.0, ge=0, allow_inf_nan=False)
+    requires: tuple[str, ...] = ()
+    excludes: tuple[str, ...] = ()
+    group: str = ""
+    source: str = ""
+    notes: str = ""
+    attributes: dict[str, float] = Field(default_factory=dict)
+
+    _split = field_validator("call_schedule", "requires", "excludes", mode="before")(
+        lambda value: _split_list(value)
+    )
+
+    @field_validator("call_schedule")
+    @classmethod
+    def _schedule_sums_to_one(cls, schedule: tuple[float, ...]) -> tuple[float, ...]:
+        if not schedule or any(not math.isfinite(f) or f < 0 for f in schedule):
+            raise ValueError("fractions must be finite and non-negative")
+        if abs(sum(schedule) - 1.0) > 1e-6:
+            raise ValueError(f"fractions sum to {sum(schedule):g}, not 1")
+        return schedule
+
+    @property
+    def expected_net_return(self) -> float:
+        """Expected net return per $ committed: (1 - p) * multiple - 1."""
+        return (1.0 - self.loss_probability) * self.expected_multiple - 1.0
+
+
+class Instance(BaseModel):
+    """The facts: taxonomy and candidate pipeline. Immutable once loaded."""
+
+    model_config = _FROZEN
+    meta: InstanceMeta
+    taxonomy: tuple[SubArea, ...]
+    candidates: tuple[Candidate, ...]
+    attributes: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        """Instance name from ``instance.yaml``."""
+        return self.meta.name
+
+    @property
+    def pillars(self) -> dict[str, str]:
+        """Pillar id -> display name, in taxonomy order."""
+        return {s.pillar_id: s.pillar for s in self.taxonomy}
+
+    @property
+    def sub_areas(self) -> dict[str, SubArea]:
+        """Sub-area id -> row."""
+        return {s.sub_area_id: s for s in self.taxonomy}
+
+    @property
+    def by_id(self) -> dict[str, Candidate]:
+        """Candidate id -> candidate."""
+        return {c.id: c for c in self.candidates}
+
+    def pillar_of(self, candidate: Candidate) -> str:
+        """Pillar id of a candidate."""
+        return self.sub_areas[candidate.sub_area_id].pillar_id
+
+    def to_frame(self) -> pd.DataFrame:
+        """Candidates as a DataFrame, one row per candidate with its pillar and attributes."""
+        sub_areas = self.sub_areas
+        rows = [
+            {
+                **c.model_dump(exclude={"attributes"}),
+                **c.attributes,
+                "pillar_id": sub_areas[c.sub_area_id].pillar_id,
+            }
+            for c in self.candidates
+        ]
+        return pd.DataFrame(rows).set_index("id")
+
+    def with_candidate_changes(self, changes: dict[str, dict[str, Any]]) -> Instance:
+        """A copy with some candidates' fields replaced, re-validated: {id: {field: value}}."""
+        by_id = self.by_id
+        unknown = sorted(set(changes) - set(by_id))
+        if unknown:
+            raise InputError(f"unknown candidate id {unknown[0]!r}", column="candidate change")
+        rows = [
+            _revalidate(c, changes[c.id]) if c.id in changes else c for c in self.candidates
+        ]
+        updated = self.model_copy(update={"candidates": tuple(rows)})
+        check_instance(updated)
+        return updated
+
+
+def _revalidate(candidate: Candidate, fields: dict[str, Any]) -> Candidate:
+    data = candidate.model_dump()
+    for key, value in fields.items():
+        if key in data["attributes"]:
+            data["attributes"][key] = value
+        elif key in data and key != "attributes":
+            data[key] = value
+        else:
+            raise InputError(f"unknown field {key!r}", column=f"candidate {candidate.id}")
+    try:
+        return Candidate.model_validate(data)
+    except ValidationError as err:
+        first = err.errors()[0]
+        raise InputError(first["msg"], column=f"candidate {candidate.id}.{first['loc'][0]}") from None
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_instance(path: str | Path) -> Instance:
+    """Load and validate an instance folder (``instance.yaml``, ``taxonomy.csv``, ``candidates.csv``)."""
+    folder = Path(path)
+    if not folder.is_dir():
+        raise InputError("instance folder not found", file=str(folder))
+    meta = _load_meta(folder / "instance.yaml")
+    taxonomy = _load_rows(folder / "taxonomy.csv", TAXONOMY_COLUMNS, SubArea, extra=False)
+    candidates = _load_rows(folder / "candidates.csv", CANDIDATE_COLUMNS, Candidate, extra=True)
+    attributes = sorted({a for c in candidates for a in c.attributes})
+    instance = Instance(
+        meta=meta, taxonomy=tuple(taxonomy), candidates=tuple(candidates), attributes=tuple(attributes)
+    )
+    check_instance(instance)
+    return instance
+
+
+def _load_meta(path: Path) -> InstanceMeta:
+    data = read_yaml(path)
+    if not isinstance(data, dict):
+        raise InputError("expected a mapping of keys", file=path.name)
+    try:
+        return InstanceMeta.model_validate(data)
+    except ValidationError as err:
+        first = err.errors()[0]
+        raise InputError(first["msg"], file=path.name, column=_dotted(first["loc"])) from None
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse a YAML file, turning every failure into one InputError line."""
+    if not path.is_file():
+        raise InputError("file not found", file=str(path))
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise InputError(f"not valid YAML{where}", file=path.name) from None
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        raise InputError("file not found", file=str(path))
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        raise InputError(f"not a readable CSV ({str(err).splitlines()[0]})", file=path.name) from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if frame.empty:
+        raise InputError("no data rows", file=path.name)
+    return frame.apply(lambda col: col.str.strip())
+
+
+def _load_rows(path: Path, columns: Iterable, model: type[BaseModel], extra: bool) -> list[Any]:
+    frame = _read_csv(path)
+    names = [c.name for c in columns]
+    missing = [n for c, n in zip(columns, names, strict=True) if c.required and n not in frame]
+    if missing:
+        raise InputError(f"missing required column {missing[0]!r}", file=path.name)
+    duplicated = frame.columns[frame.columns.duplicated()]
+    if len(duplicated):
+        raise InputError(f"column {duplicated[0]!r} appears twice", file=path.name)
+    attributes = _attribute_columns(frame, path.name) if extra else []
+    records = _records(frame, [n for n in names if n in frame], attributes)
+    try:
+        return TypeAdapter(list[model]).validate_python(records)  # type: ignore[valid-type]
+    except ValidationError as err:
+        raise _row_error(err, path.name) from None
+
+
+def _attribute_columns(frame: pd.DataFrame, file: str) -> list[str]:
+    """Unknown columns whose every non-empty cell is numeric are attributes; others are ignored."""
+    attributes = []
+    for column in frame.columns:
+        if column in KNOWN_CANDIDATE_COLUMNS:
+            continue
+        cells = frame[column]
+        numeric = pd.to_numeric(cells.where(cells != ""), errors="coerce")
+        if numeric.notna().sum() == (cells != "").sum() and numeric.notna().any():
+            if not numeric.dropna().map(math.isfinite).all():
+                raise InputError("attribute values must be finite", file=file, column=column)
+            attributes.append(column)
+    return attributes
+
+
+def _records(frame: pd.DataFrame, known: list[str], attributes: list[str]) -> list[dict[str, Any]]:
+    """Row dicts for pydantic; empty cells are left out so defaults apply (attributes: 0)."""
+    records = []
+    for values in frame.to_dict("records"):
+        record = {k: values[k] for k in known if values[k] != ""}
+        if attributes:
+            record["attributes"] = {a: float(values[a]) if values[a] != "" else 0.0 for a in attributes}
+        records.append(record)
+    return records
+
+
+def _row_error(err: ValidationError, file: str) -> InputError:
+    first = err.errors()[0]
+    loc = first["loc"]
+    row, column = int(loc[0]) + 1, str(loc[1]) if len(loc) > 1 else None
+    value = first.get("input")
+    if first["type"] == "missing":
+        return InputError("missing value", file=file, row=row, column=column)
+    shown = f" (got {value!r})" if isinstance(value, str | int | float) else ""
+    return InputError(f"{first['msg']}{shown}", file=file, row=row, column=column)
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+# --------------------------------------------------------------------------- cross-row checks
+
+
+def _fail(file: str, row_index: int, column: str, message: str) -> InputError:
+    return InputError(message, file=file, row=row_index + 1, column=column)
+
+
+def check_taxonomy_unique(instance: Instance) -> None:
+    """Sub-area ids are unique, and a pillar id always carries the same pillar name."""
+    seen: set[str] = set()
+    pillar_names: dict[str, str] = {}
+    for i, row in enumerate(instance.taxonomy):
+        if row.sub_area_id in seen:
+            raise _fail("taxonomy.csv", i, "sub_area_id", f"duplicate id {row.sub_area_id!r}")
+        seen.add(row.sub_area_id)
+        if pillar_names.setdefault(row.pillar_id, row.pillar) != row.pillar:
+            raise _fail("taxonomy.csv", i, "pillar", f"pillar {row.pillar_id!r} has two names")
+    if "default" in seen:
+        raise InputError("'default' is reserved in mandates", file="taxonomy.csv", column="sub_area_id")
+
+
+def check_candidate_ids(instance: Instance) -> None:
+    """Candidate ids are unique."""
+    seen: set[str] = set()
+    for i, c in enumerate(instance.candidates):
+        if c.id in seen:
+            raise _fail("candidates.csv", i, "id", f"duplicate id {c.id!r}")
+        seen.add(c.id)
+
+
+def check_sub_area_known(instance: Instance) -> None:
+    """Every candidate's sub-area is in the taxonomy."""
+    known = instance.sub_areas
+    for i, c in enumerate(instance.candidates):
+        if c.sub_area_id not in known:
+            raise _fail("candidates.csv", i, "sub_area_id", f"unknown sub-area {c.sub_area_id!r}")
+
+
+def check_ranges(instance: Instance) -> None:
+    """Tickets and start windows are ordered (min <= max, earliest <= latest)."""
+    for i, c in enumerate(instance.candidates):
+        if c.ticket_min > c.ticket_max:
+            raise _fail(
+                "candidates.csv", i, "ticket_min", f"{c.ticket_min:g} > ticket_max {c.ticket_max:g}"
+            )
+        if c.earliest_start > c.latest_start:
+            raise _fail(
+                "candidates.csv",
+                i,
+                "earliest_start",
+                f"{c.earliest_start} > latest_start {c.latest_start}",
+            )
+
+
+def check_references(instance: Instance) -> None:
+    """``requires`` and ``excludes`` name existing other candidates."""
+    ids = {c.id for c in instance.candidates}
+    for i, c in enumerate(instance.candidates):
+        for column in ("requires", "excludes"):
+            for ref in getattr(c, column):
+                if ref not in ids:
+                    raise _fail("candidates.csv", i, column, f"unknown candidate id {ref!r}")
+                if ref == c.id:
+                    raise _fail("candidates.csv", i, column, "a candidate cannot refer to itself")
+
+
+INSTANCE_CHECKS: tuple[Callable[[Instance], None], ...] = (
+    check_taxonomy_unique,
+    check_candidate_ids,
+    check_sub_area_known,
+    check_ranges,
+    check_references,
+)
+
+
+def check_instance(instance: Instance) -> None:
+    """Run every cross-row rule; the first failure is raised as an InputError."""
+    for check in INSTANCE_CHECKS:
+        check(instance)
+
+
+# --------------------------------------------------------------------------- saving
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return ";".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value)
+    return value
+
+
+def save_instance(instance: Instance, path: str | Path) -> Path:
+    """Write an instance folder (``instance.yaml``, ``taxonomy.csv``, ``candidates.csv``)."""
+    folder = Path(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    meta = instance.meta.model_dump(mode="json")
+    (folder / "instance.yaml").write_text(yaml.safe_dump(meta, sort_keys=False), encoding="utf-8")
+    pd.DataFrame([s.model_dump() for s in instance.taxonomy]).to_csv(folder / "taxonomy.csv", index=False)
+    rows = [
+        {k: _cell(v) for k, v in c.model_dump(exclude={"attributes"}).items()} | c.attributes
+        for c in instance.candidates
+    ]
+    pd.DataFrame(rows).to_csv(folder / "candidates.csv", index=False)
+    return folder

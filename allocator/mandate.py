@@ -1,0 +1,374 @@
+"""The Mandate: budget, horizon, every limit, objective weights and solver settings.
+
+One pydantic model per YAML section, unknown keys rejected so that typos are caught. A what-if
+is ``mandate.with_changes({"dotted.path": value})``: the same paths that ``--set`` takes and
+that binding limits report.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from allocator.errors import InputError
+from allocator.instance import Instance, read_yaml
+
+_STRICT = ConfigDict(frozen=True, extra="forbid")
+
+Share = Annotated[float, Field(ge=0, le=1)]
+Amount = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Count = Annotated[int, Field(ge=0)]
+YearMap = dict[int, Amount]
+
+
+def _check_order(section: BaseModel, pairs: tuple[tuple[str, str], ...]) -> None:
+    for low, high in pairs:
+        lo, hi = getattr(section, low), getattr(section, high)
+        if lo is not None and hi is not None and lo > hi:
+            raise ValueError(f"{low} {lo:g} > {high} {hi:g}")
+
+
+class Horizon(BaseModel):
+    """Planning horizon: commitments may be made in ``start .. start + years - 1``."""
+
+    model_config = _STRICT
+    start: int = Field(default=2026, ge=1900, le=2200)
+    years: int = Field(default=10, ge=1, le=60)
+
+    @property
+    def end(self) -> int:
+        """Last year of the horizon."""
+        return self.start + self.years - 1
+
+    @property
+    def year_list(self) -> list[int]:
+        """Every year of the horizon."""
+        return list(range(self.start, self.end + 1))
+
+
+class Pacing(BaseModel):
+    """Capital called per calendar year of the horizon."""
+
+    model_config = _STRICT
+    annual_max: Amount | YearMap | None = None
+    annual_min: Amount | YearMap | None = None
+    cumulative_max: YearMap | None = None
+
+
+class Deals(BaseModel):
+    """Number of commitments per year and in total."""
+
+    model_config = _STRICT
+    max_per_year: Count | None = None
+    max_total: Count | None = None
+    min_total: Count | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Deals:
+        _check_order(self, (("min_total", "max_total"),))
+        return self
+
+
+class ShareLimits(BaseModel):
+    """Limits on a pillar's or a sub-area's committed share, amount and number of deals."""
+
+    model_config = _STRICT
+    min_share: Share | None = None
+    max_share: Share | None = None
+    min_amount: Amount | None = None
+    max_amount: Amount | None = None
+    min_count: Count | None = None
+    max_count: Count | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ShareLimits:
+        _check_order(
+            self,
+            (("min_share", "max_share"), ("min_amount", "max_amount"), ("min_count", "max_count")),
+        )
+        return self
+
+
+class Cvar(BaseModel):
+    """Tail-risk limit: CVaR at level alpha of the scenario loss, as a share of the basis."""
+
+    model_config = _STRICT
+    alpha: float = Field(default=0.95, gt=0, lt=1)
+    max_share: Share | None = None
+
+
+class Risk(BaseModel):
+    """Expected-loss, high-risk and tail-risk limits."""
+
+    model_config = _STRICT
+    max_expected_loss_share: Share | None = None
+    high_risk_threshold: Share = 0.35
+    max_high_risk_share: Share | None = None
+    cvar: Cvar | None = None
+
+
+class ImpactBy(BaseModel):
+    """At least this share (or amount) of capital must have its impact online by ``year``."""
+
+    model_config = _STRICT
+    year: int
+    min_share: Share | None = None
+    min_amount: Amount | None = None
+
+
+class LeadTime(BaseModel):
+    """Lead-time limits: longest allowed lead time, impact-by shares, sub-area deadlines."""
+
+    model_config = _STRICT
+    max_lead_time: Amount | None = None
+    impact_by: tuple[ImpactBy, ...] = ()
+    sub_area_deadlines: dict[str, ImpactBy] = Field(default_factory=dict)
+
+
+class AttributeLimit(BaseModel):
+    """A limit on an attribute column, summed per deal or weighted by the amount committed."""
+
+    model_config = _STRICT
+    name: str
+    attribute: str
+    per: Literal["deal", "dollar"] = "deal"
+    max: float | None = None
+    min: float | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AttributeLimit:
+        _check_order(self, (("min", "max"),))
+        return self
+
+
+class GroupLimit(BaseModel):
+    """How many members of a candidate group may (or must) be chosen."""
+
+    model_config = _STRICT
+    max_count: Count | None = None
+    min_count: Count | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> GroupLimit:
+        _check_order(self, (("min_count", "max_count"),))
+        return self
+
+
+class Objective(BaseModel):
+    """Weights of the two objective terms (both maximised)."""
+
+    model_config = _STRICT
+    strategic_weight: float = Field(default=1.0, ge=0, allow_inf_nan=False)
+    return_weight: float = Field(default=1.0, ge=0, allow_inf_nan=False)
+
+
+class SolverSettings(BaseModel):
+    """HiGHS settings: time limit (s), relative MIP gap, threads (0 = HiGHS decides), seed."""
+
+    model_config = _STRICT
+    time_limit: float = Field(default=60.0, gt=0, allow_inf_nan=False)
+    mip_gap: float = Field(default=0.001, ge=0, le=1)
+    threads: Count = 0
+    seed: Count = 0
+
+
+class Mandate(BaseModel):
+    """The policy: every key of a mandate YAML file. Absent limits are no limits."""
+
+    model_config = _STRICT
+    name: str = ""
+    description: str = ""
+    budget: Amount
+    min_deployment: Share | None = None
+    horizon: Horizon = Horizon()
+    value_horizon: int | None = None
+    pacing: Pacing = Pacing()
+    deals: Deals = Deals()
+    pillars: dict[str, ShareLimits] = Field(default_factory=dict)
+    sub_areas: dict[str, ShareLimits] = Field(default_factory=dict)
+    share_basis: Literal["budget", "deployed"] = "budget"
+    risk: Risk = Risk()
+    lead_time: LeadTime = LeadTime()
+    limits: tuple[AttributeLimit, ...] = ()
+    groups: dict[str, GroupLimit] = Field(default_factory=dict)
+    force_in: tuple[str, ...] = ()
+    force_out: tuple[str, ...] = ()
+    objective: Objective = Objective()
+    solver: SolverSettings = SolverSettings()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Mandate:
+        both = sorted(set(self.force_in) & set(self.force_out))
+        if both:
+            raise ValueError(f"{both[0]!r} is in both force_in and force_out")
+        if self.value_horizon is not None and self.value_horizon <= self.horizon.start:
+            raise ValueError("value_horizon must be after horizon.start")
+        for key, value in _year_maps(self):
+            outside = [y for y in value if not self.horizon.start <= y <= self.horizon.end]
+            if outside:
+                raise ValueError(
+                    f"{key}: year {outside[0]} is outside the horizon "
+                    f"{self.horizon.start}-{self.horizon.end}"
+                )
+        return self
+
+    @property
+    def years(self) -> list[int]:
+        """Every year of the horizon."""
+        return self.horizon.year_list
+
+    @property
+    def effective_value_horizon(self) -> int:
+        """Last year strategic value counts: the given one, or ten years after the horizon."""
+        return self.value_horizon if self.value_horizon is not None else self.horizon.end + 10
+
+    def sub_area_limits(self, sub_area_ids: list[str]) -> dict[str, ShareLimits]:
+        """Per sub-area limits, ``default`` applied to all and overridden key by key."""
+        default = self.sub_areas.get("default", ShareLimits()).model_dump(exclude_none=True)
+        merged = {}
+        for sid in sub_area_ids:
+            own = self.sub_areas.get(sid, ShareLimits()).model_dump(exclude_none=True)
+            limits = ShareLimits.model_validate({**default, **own})
+            if limits != ShareLimits():
+                merged[sid] = limits
+        return merged
+
+    def with_changes(self, changes: dict[str, Any]) -> Mandate:
+        """A new, validated mandate with dotted-path edits applied (``pacing.annual_max.2027``)."""
+        data = self.model_dump(mode="python", exclude_none=True)
+        for path, value in changes.items():
+            _set_path(data, path, value, self.years)
+        return _validate(data, source=f"--set {', '.join(changes)}")
+
+    def to_yaml(self) -> str:
+        """The mandate as YAML, with unset keys left out."""
+        data = self.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
+        return yaml.safe_dump(data, sort_keys=False)
+
+
+def _year_maps(mandate: Mandate) -> list[tuple[str, dict[int, float]]]:
+    pacing = mandate.pacing
+    maps = [
+        ("pacing.annual_max", pacing.annual_max),
+        ("pacing.annual_min", pacing.annual_min),
+        ("pacing.cumulative_max", pacing.cumulative_max),
+    ]
+    return [(key, value) for key, value in maps if isinstance(value, dict)]
+
+
+def _set_path(data: dict[str, Any], path: str, value: Any, years: list[int]) -> None:
+    """Set ``value`` at a dotted path, creating maps on the way; a scalar year limit becomes a map."""
+    parts = path.split(".")
+    if not path or any(not p for p in parts):
+        raise InputError(f"{path!r} is not a dotted mandate path", column="--set")
+    node: Any = data
+    for part in parts[:-1]:
+        child = _get_child(node, part, path)
+        if child is None:
+            child = {}
+            _put_child(node, part, child, path)
+        elif isinstance(child, int | float):
+            child = {year: child for year in years}  # a scalar year limit, addressed by year
+            _put_child(node, part, child, path)
+        node = child
+    _put_child(node, parts[-1], value, path)
+
+
+def _key(node: dict[Any, Any], part: str) -> Any:
+    """Year maps have int keys; a digit segment addresses them."""
+    return int(part) if part.isdigit() and (not node or all(isinstance(k, int) for k in node)) else part
+
+
+def _get_child(node: Any, part: str, path: str) -> Any:
+    if isinstance(node, dict):
+        return node.get(_key(node, part))
+    if isinstance(node, list | tuple) and part.isdigit() and int(part) < len(node):
+        return node[int(part)]
+    raise InputError(f"{path!r}: no such key {part!r}", column="--set")
+
+
+def _put_child(node: Any, part: str, value: Any, path: str) -> None:
+    if isinstance(node, dict):
+        node[_key(node, part)] = value
+    elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+        node[int(part)] = value
+    else:
+        raise InputError(f"{path!r}: cannot set {part!r} here", column="--set")
+
+
+def _validate(data: dict[str, Any], source: str) -> Mandate:
+    data = _lists(copy.deepcopy(data))
+    try:
+        return Mandate.model_validate(data)
+    except ValidationError as err:
+        first = err.errors()[0]
+        key = ".".join(str(p) for p in first["loc"] if not _is_union_tag(p))
+        message = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
+        raise InputError(message, file=source, column=key or None) from None
+
+
+def _is_union_tag(part: Any) -> bool:
+    """Pydantic names union branches in error locations; they are not mandate keys."""
+    return isinstance(part, str) and ("[" in part or part in {"float", "int", "dict"})
+
+
+def _lists(data: Any) -> Any:
+    """Tuples from a dumped mandate become lists so that paths can index into them."""
+    if isinstance(data, dict):
+        return {k: _lists(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_lists(v) for v in data]
+    return data
+
+
+def load_mandate(path: str | Path) -> Mandate:
+    """Load and validate a mandate YAML file; its name defaults to the file stem."""
+    file = Path(path)
+    data = read_yaml(file)
+    if not isinstance(data, dict):
+        raise InputError("expected a mapping of mandate keys", file=file.name)
+    data.setdefault("name", file.stem)
+    return _validate(data, source=file.name)
+
+
+def parse_value(text: str) -> Any:
+    """A ``--set`` value as YAML (numbers, lists, maps), so ``0.3`` is a number."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        raise InputError(f"cannot read value {text!r}", column="--set") from None
+
+
+def check_mandate(mandate: Mandate, instance: Instance, file: str = "mandate") -> None:
+    """Every id the mandate names exists in the instance."""
+    pillars, sub_areas = set(instance.pillars), set(instance.sub_areas)
+    ids, groups = set(instance.by_id), {c.group for c in instance.candidates if c.group}
+    named = (
+        [(f"pillars.{p}", p, pillars, "pillar") for p in mandate.pillars]
+        + [(f"sub_areas.{s}", s, sub_areas | {"default"}, "sub-area") for s in mandate.sub_areas]
+        + [
+            (f"lead_time.sub_area_deadlines.{s}", s, sub_areas, "sub-area")
+            for s in mandate.lead_time.sub_area_deadlines
+        ]
+        + [(f"groups.{g}", g, groups, "group") for g in mandate.groups]
+        + [("force_in", c, ids, "candidate id") for c in mandate.force_in]
+        + [("force_out", c, ids, "candidate id") for c in mandate.force_out]
+        + [
+            (f"limits.{i}.attribute", lim.attribute, set(instance.attributes), "attribute")
+            for i, lim in enumerate(mandate.limits)
+        ]
+    )
+    for key, value, known, what in named:
+        if value not in known:
+            raise InputError(f"unknown {what} {value!r}", file=file, column=key)
+    if mandate.risk.cvar is not None:
+        raise InputError(
+            "CVaR limits need scenarios, which this version does not model yet",
+            file=file,
+            column="risk.cvar",
+        )
+
