@@ -224,7 +224,7 @@ def _year_map(mapping: Mapping[Any, Any] | None) -> dict[int, float]:
 def _per_year(limit: Any, years: range) -> dict[int, float]:
     """Spread a pacing limit over horizon years: a number to all, a map to its own."""
     if isinstance(limit, Mapping):
-        return {year: v for year, v in _year_map(limit).items() }
+        return {year: v for year, v in _year_map(limit).items() if year in years}
     return {} if limit is None else dict.fromkeys(years, float(limit))
 
 

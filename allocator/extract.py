@@ -50,11 +50,8 @@ def binding_limits(m: pyo.ConcreteModel) -> list[Binding]:
     """Limit rows at their bound (slack within tolerance), in model order."""
     binding = []
     for limit in m.limits:
-        row = getattr(m, limit.component)[limit.index]
-        body = pyo.value(row.body)
-        bound = pyo.value(row.upper if limit.sense == "max" else row.lower)
-        slack = bound - body if limit.sense == "max" else body - bound
-        if slack <= BINDING_TOLERANCE * max(1.0, abs(bound)):
+        slack = limit.slack()
+        if slack <= BINDING_TOLERANCE * max(1.0, abs(pyo.value(limit.rhs))):
             binding.append(
                 Binding(
                     constraint=limit.constraint,

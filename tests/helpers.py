@@ -98,3 +98,14 @@ def chosen(plan: allocator.Plan) -> set[str]:
 def read_yaml(path: Path) -> Any:
     """Parse a YAML file."""
     return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def invoke(args: list[str], exit_code: int) -> Any:
+    """Run the CLI in-process; assert the exit code; real exceptions are re-raised."""
+    from click.testing import CliRunner
+
+    from allocator.cli import main
+
+    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    assert result.exit_code == exit_code, (result.stdout, result.stderr)
+    return result

@@ -276,7 +276,9 @@ MANDATE_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("changes", "rule", "key"), MANDATE_CASES)
+@pytest.mark.parametrize(
+    ("changes", "rule", "key"), MANDATE_CASES, ids=[c[2] for c in MANDATE_CASES]
+)
 def test_tighter_mandate_is_flagged_under_its_key(
     instance_dir: Path, changes: dict[str, Any], rule: str, key: str
 ) -> None:
@@ -315,7 +317,7 @@ PLAN_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("changes", "rule", "key"), PLAN_CASES)
+@pytest.mark.parametrize(("changes", "rule", "key"), PLAN_CASES, ids=[c[2] for c in PLAN_CASES])
 def test_broken_investments_are_flagged(
     instance_dir: Path, changes: dict[str, Any], rule: str, key: str
 ) -> None:
@@ -347,7 +349,7 @@ REPORTED_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("path", "value"), REPORTED_CASES)
+@pytest.mark.parametrize(("path", "value"), REPORTED_CASES, ids=[c[0] for c in REPORTED_CASES])
 def test_misreported_numbers_are_flagged(instance_dir: Path, path: str, value: Any) -> None:
     """A plan's totals, metrics and objective must agree with its own investments."""
     report = check_plan(_edited(PLAN, {path: value}), instance_dir, MANDATE)

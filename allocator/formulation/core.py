@@ -31,6 +31,13 @@ class Limit:
     sense: str  # "max" or "min"
     component: str
     index: Hashable
+    lhs: Any = field(compare=False, repr=False)  # the limited quantity
+    rhs: Any = field(compare=False, repr=False)  # the bound: a number or an expression
+
+    def slack(self) -> float:
+        """How far the loaded solution is inside the limit, in the row's units."""
+        lhs, rhs = pyo.value(self.lhs), pyo.value(self.rhs)
+        return rhs - lhs if self.sense == "max" else lhs - rhs
 
 
 @dataclass
@@ -126,7 +133,9 @@ def add_limits(
     bodies = {}
     for index, key, limit, sense, lhs, rhs in rows:
         bodies[index] = lhs <= rhs if sense == "max" else lhs >= rhs
-        m.limits.append(Limit(f"{component}[{_label(index)}]", key, limit, sense, component, index))
+        m.limits.append(
+            Limit(f"{component}[{_label(index)}]", key, limit, sense, component, index, lhs, rhs)
+        )
     m.add_component(component, pyo.Constraint(list(bodies), rule=lambda _m, *i: bodies[_index(i)]))
 
 
