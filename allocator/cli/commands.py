@@ -117,18 +117,32 @@ def schema(what: str) -> None:
 @click.argument("plan_file", type=click.Path(path_type=Path))
 @instance_argument
 @mandate_option
+@edit_options
 @click.pass_context
-def check(ctx: click.Context, plan_file: Path, instance: Path | None, mandate: Path | None) -> None:
-    """Recompute every limit of a plan from the input files (exit 0 ok, 1 a limit is broken)."""
+def check(
+    ctx: click.Context,
+    plan_file: Path,
+    instance: Path | None,
+    mandate: Path | None,
+    sets: tuple[str, ...],
+    force_in: tuple[str, ...],
+    force_out: tuple[str, ...],
+) -> None:
+    """Recompute every limit of a plan from the input files (exit 0 ok, 1 a limit is broken).
+
+    With edits (--set, --force-in/out) the plan is checked against the edited mandate.
+    """
     instance_path, mandate_path = resolve_paths(instance, mandate)
-    load_inputs(instance_path, mandate_path)  # the files themselves must be valid first
+    _, edited = load_inputs(instance_path, mandate_path, sets, force_in, force_out)
     try:
         plan = json.loads(plan_file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as err:
         raise InputError(f"not a readable plan JSON ({err})", file=str(plan_file)) from None
     if not isinstance(plan, dict) or not isinstance(plan.get("investments"), list):
         raise InputError("not a plan: no 'investments' list", file=str(plan_file))
-    report = check_plan(plan, instance_path, mandate_path)
+    edits = sets or force_in or force_out
+    limits = edited.model_dump(mode="json", exclude_none=True) if edits else mandate_path
+    report = check_plan(plan, instance_path, limits)
     for v in report.violations:
         click.echo(f"{v.key}: {v.message}")
     click.echo("ok: every limit holds" if report.ok else f"{len(report.violations)} violation(s)")

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console, Group
+from rich.markup import escape
 from rich.table import Table
 
 from allocator.cli.output import write_atomic
@@ -20,7 +21,7 @@ def _money(value: float) -> str:
 
 def summary_table(plan: Plan) -> Table:
     """Status, objective terms, bound and gap, committed, deals, risk."""
-    table = Table(title=f"Plan: {plan.instance} under {plan.mandate}", show_header=False)
+    table = Table(title=escape(f"Plan: {plan.instance} under {plan.mandate}"), show_header=False)
     table.add_column("what", style="bold")
     table.add_column("value", justify="right")
     rows: list[tuple[str, str]] = [("status", plan.status.value)]
@@ -59,13 +60,14 @@ def investment_table(plan: Plan) -> Table:
     """Chosen investments by start year."""
     table = Table(title="Investments by year")
     for name in ("year", "id", "name", "sub-area", "$M", "online", "p(loss)"):
-        table.add_column(name, justify="right" if name in {"$M", "p(loss)"} else "left")
+        right = name in {"$M", "p(loss)"}
+        table.add_column(name, justify="right" if right else "left", no_wrap=True, max_width=44)
     for inv in sorted(plan.investments, key=lambda i: (i.start_year, i.id)):
         table.add_row(
             str(inv.start_year),
-            inv.id,
-            inv.name,
-            inv.sub_area_id,
+            escape(inv.id),
+            escape(inv.name),
+            escape(inv.sub_area_id),
             _money(inv.amount),
             f"{inv.impact_year:g}",
             f"{inv.loss_probability:.0%}",
@@ -79,7 +81,7 @@ def binding_table(plan: Plan) -> Table:
     for name in ("key", "limit", "constraint"):
         table.add_column(name)
     for b in plan.binding:
-        table.add_row(b.key, f"{b.limit:g}", b.constraint)
+        table.add_row(escape(b.key), f"{b.limit:g}", escape(b.constraint))
     return table
 
 
@@ -87,8 +89,8 @@ def plan_renderables(plan: Plan) -> list[Any]:
     """Everything the table format shows for a plan."""
     parts: list[Any] = [summary_table(plan)]
     if plan.diagnosis is not None:
-        parts.append(f"[bold red]Diagnosis:[/] {plan.diagnosis.message}")
-        parts += [f"  relax {r.key} from {r.from_} to {r.to}" for r in plan.diagnosis.relaxations]
+        parts.append(f"[bold red]Diagnosis:[/] {escape(plan.diagnosis.message)}")
+        parts += [escape(f"  relax {r.key} from {r.from_} to {r.to}") for r in plan.diagnosis.relaxations]
     if plan.found:
         parts += [pillar_table(plan), binding_table(plan), investment_table(plan)]
     return parts
@@ -97,7 +99,9 @@ def plan_renderables(plan: Plan) -> list[Any]:
 def show(renderables: Iterable[Any], output: Path | None) -> None:
     """Print to the terminal (with colour when it is one) or write plain text to a file."""
     if output is None:
-        Console(soft_wrap=False).print(Group(*renderables))
+        console = Console()
+        console.width = console.width if console.is_terminal else 160
+        console.print(Group(*renderables))
         return
     buffer = io.StringIO()
     Console(file=buffer, width=160, no_color=True).print(Group(*renderables))
