@@ -244,10 +244,42 @@ class Mandate(BaseModel):
             _set_path(data, path, value, self.years)
         return _validate(data, source=f"--set {', '.join(changes)}")
 
+    def value_at(self, key: str) -> Any:
+        """The value at a dotted key.
+
+        A scalar year limit answers for every year; a sub-area key falls back on the default.
+        """
+        parts = key.split(".")
+        if parts[0] == "sub_areas" and parts[1] not in self.sub_areas:
+            parts[1] = "default"
+        node: Any = self.model_dump(mode="json", exclude_none=True)
+        for part in parts:
+            if isinstance(node, int | float):
+                return node
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        return node
+
+    def flat(self) -> dict[str, Any]:
+        """Every set key as a dotted path -> leaf value (lists indexed by position)."""
+        return _flatten(self.model_dump(mode="json", exclude_none=True))
+
     def to_yaml(self) -> str:
         """The mandate as YAML, with unset keys left out."""
         data = self.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
         return yaml.safe_dump(data, sort_keys=False)
+
+
+def _flatten(node: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(node, dict):
+        items = list(node.items())
+    elif isinstance(node, list):
+        items = list(enumerate(node))
+    else:
+        return {prefix: node}
+    flat: dict[str, Any] = {}
+    for key, value in items:
+        flat |= _flatten(value, f"{prefix}.{key}" if prefix else str(key))
+    return flat
 
 
 def _year_maps(mandate: Mandate) -> list[tuple[str, dict[int, float]]]:

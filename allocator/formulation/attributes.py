@@ -22,5 +22,5 @@ def add_attribute_limits(m: pyo.ConcreteModel, pairs: Pairs, mandate: Mandate) -
             value = getattr(lim, bound)
             if value is not None:
                 lhs = measure(m, everything, weight)
-                rows.append(((n, bound), f"limits.{n}.{bound}", value, sense, lhs, value))
+                rows.append(((n, bound), f"limits.{n}.{bound}", value, sense, lhs, None))
     add_limits(m, "attribute_limit", rows)

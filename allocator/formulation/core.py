@@ -1,10 +1,14 @@
 """Sets, decision variables and the helpers every constraint family shares.
 
 ``z[j,t]`` (binary) says candidate ``j`` is committed in year ``t``; ``w[j,t]`` is the amount in
-USD M. Only allowed (j, t) pairs are indexed: the start window intersected with the horizon,
-minus forced-out candidates and those whose lead time exceeds ``lead_time.max_lead_time``.
+USD M. Only allowed (j, t) pairs are indexed: a candidate's start window intersected with the
+horizon. Forced-out candidates and those whose lead time exceeds ``lead_time.max_lead_time``
+keep their pairs with ``z`` bounded to 0, so a what-if that changes them edits bounds in place.
 Aggregates are built from pre-grouped position lists (one pass over the pairs), never by
 scanning all pairs per row.
+
+Every limit's value is a mutable parameter (``<component>_value``) and the budget is ``m.budget_usd_m``,
+so a what-if that changes a number updates right-hand sides in place.
 """
 
 from __future__ import annotations
@@ -32,7 +36,9 @@ class Limit:
     component: str
     index: Hashable
     lhs: Any = field(compare=False, repr=False)  # the limited quantity
-    rhs: Any = field(compare=False, repr=False)  # the bound: a number or an expression
+    rhs: Any = field(compare=False, repr=False)  # the bound: value parameter × factor
+    value: Any = field(compare=False, repr=False)  # the mutable parameter holding the limit
+    factor: Any = field(compare=False, repr=False)  # d rhs / d limit: 1, the budget or committed
 
     def slack(self) -> float:
         """How far the loaded solution is inside the limit, in the row's units."""
@@ -54,13 +60,9 @@ class Pairs:
     def build(cls, instance: Instance, mandate: Mandate) -> Pairs:
         """Enumerate the allowed pairs in candidate order, then year order."""
         pairs = cls(instance, mandate)
-        forced_out = set(mandate.force_out)
-        max_lead = mandate.lead_time.max_lead_time
         start, end = mandate.horizon.start, mandate.horizon.end
         sub_areas = instance.sub_areas
         for c in instance.candidates:
-            if c.id in forced_out or (max_lead is not None and c.lead_time > max_lead):
-                continue
             for t in range(max(c.earliest_start, start), min(c.latest_start, end) + 1):
                 pairs.items.append((c.id, t))
                 pairs.candidates.append(c)
@@ -115,7 +117,7 @@ def count(m: pyo.ConcreteModel, positions: Iterable[int], weight: Callable[[int]
 
 def basis(m: pyo.ConcreteModel, mandate: Mandate) -> Any:
     """What shares are measured against: the budget, or the total committed (``deployed``)."""
-    return mandate.budget if mandate.share_basis == "budget" else m.committed
+    return m.budget_usd_m if mandate.share_basis == "budget" else m.committed
 
 
 def add_limits(
@@ -125,17 +127,20 @@ def add_limits(
 ) -> None:
     """Add one indexed constraint of limit rows and record each row in ``m.limits``.
 
-    Each row is ``(index, key, limit, sense, lhs, rhs)`` meaning ``lhs <= rhs`` for sense
-    ``max`` and ``lhs >= rhs`` for ``min``. Nothing is added when there are no rows.
+    Each row is ``(index, key, limit, sense, lhs, factor)`` meaning ``lhs <= limit·factor`` for
+    sense ``max`` and ``lhs >= limit·factor`` for ``min``, with ``limit`` held in the mutable
+    parameter ``<component>_value[index]``. Nothing is added when there are no rows.
     """
     if not rows:
         return
+    values = pyo.Param([r[0] for r in rows], mutable=True, initialize={r[0]: r[2] for r in rows})
+    m.add_component(f"{component}_value", values)
     bodies = {}
-    for index, key, limit, sense, lhs, rhs in rows:
+    for index, key, limit, sense, lhs, factor in rows:
+        rhs = values[index] * factor if factor is not None else values[index]
         bodies[index] = lhs <= rhs if sense == "max" else lhs >= rhs
-        m.limits.append(
-            Limit(f"{component}[{_label(index)}]", key, limit, sense, component, index, lhs, rhs)
-        )
+        label = f"{component}[{_label(index)}]"
+        m.limits.append(Limit(label, key, limit, sense, component, index, lhs, rhs, values[index], factor))
     m.add_component(component, pyo.Constraint(list(bodies), rule=lambda _m, *i: bodies[_index(i)]))
 
 
@@ -148,13 +153,22 @@ def _index(parts: tuple[Any, ...]) -> Hashable:
 
 
 def add_variables(m: pyo.ConcreteModel, pairs: Pairs) -> None:
-    """Sets PAIRS, variables z (binary) and w (USD M, 0..ticket_max), and ``committed``."""
+    """Set PAIRS, variables z (binary) and w (USD M, bounded by the tickets family), ``committed``."""
     m.PAIRS = pyo.Set(initialize=pairs.items, dimen=2, ordered=True)
-    upper = {pair: c.ticket_max for pair, c in zip(pairs.items, pairs.candidates, strict=True)}
     m.z = pyo.Var(m.PAIRS, domain=pyo.Binary)
-    m.w = pyo.Var(m.PAIRS, domain=pyo.NonNegativeReals, bounds=lambda _m, j, t: (0, upper[j, t]))
+    m.w = pyo.Var(m.PAIRS, domain=pyo.NonNegativeReals)
     m.zero = pyo.Var(bounds=(0, 0))
     m.z_list = [m.z[pair] for pair in pairs.items]
     m.w_list = [m.w[pair] for pair in pairs.items]
     m.committed = pyo.Expression(expr=amount(m, range(len(pairs.items))))
+    m.budget_usd_m = pyo.Param(initialize=pairs.mandate.budget, mutable=True)
     m.limits = []
+
+
+def add_exclusions(m: pyo.ConcreteModel, pairs: Pairs, mandate: Mandate) -> None:
+    """Bound ``z`` to 0 for forced-out candidates and those over ``max_lead_time``; else 0..1."""
+    forced_out = set(mandate.force_out)
+    max_lead = mandate.lead_time.max_lead_time
+    for z, c in zip(m.z_list, pairs.candidates, strict=True):
+        excluded = c.id in forced_out or (max_lead is not None and c.lead_time > max_lead)
+        z.setub(0 if excluded else 1)

@@ -14,16 +14,15 @@ def add_deals(m: pyo.ConcreteModel, pairs: Pairs, mandate: Mandate) -> None:
     if deals.max_per_year is not None:
         by_year = pairs.group(pairs.year)
         rows = [
-            (y, f"deals.max_per_year", deals.max_per_year, "max", count(m, by_year[y]), deals.max_per_year)
+            (y, "deals.max_per_year", deals.max_per_year, "max", count(m, by_year.get(y, [])), None)
             for y in mandate.years
-            if len(by_year.get(y, ())) > deals.max_per_year
         ]
         add_limits(m, "deals_max_per_year", rows)
     everything = range(len(pairs.items))
     for name, sense in (("max_total", "max"), ("min_total", "min")):
         value = getattr(deals, name)
         if value is not None:
-            add_limits(m, f"deals_{name}", [("total", f"deals.{name}", value, sense, count(m, everything), value)])
+            add_limits(m, f"deals_{name}", [("total", f"deals.{name}", value, sense, count(m, everything), None)])
 
 
 def add_groups(m: pyo.ConcreteModel, pairs: Pairs, mandate: Mandate) -> None:
@@ -33,7 +32,7 @@ def add_groups(m: pyo.ConcreteModel, pairs: Pairs, mandate: Mandate) -> None:
     members = pairs.group(lambda p: pairs.candidates[p].group or None)
     for name, sense in (("max_count", "max"), ("min_count", "min")):
         rows = [
-            (label, f"groups.{label}.{name}", getattr(g, name), sense, count(m, members.get(label, [])), getattr(g, name))
+            (label, f"groups.{label}.{name}", getattr(g, name), sense, count(m, members.get(label, [])), None)
             for label, g in mandate.groups.items()
             if getattr(g, name) is not None
         ]

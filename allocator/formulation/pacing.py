@@ -45,12 +45,12 @@ def add_pacing(m: pyo.ConcreteModel, pairs: Pairs, mandate: Mandate) -> None:
     for name, sense in (("annual_max", "max"), ("annual_min", "min")):
         limits = _year_limits(getattr(pacing, name), years)
         rows = [
-            (y, f"pacing.{name}.{y}", v, sense, called[y], v) for y, v in limits.items()
+            (y, f"pacing.{name}.{y}", v, sense, called[y], None) for y, v in limits.items()
         ]
         add_limits(m, f"pacing_{name}", rows)
     cumulative = _year_limits(pacing.cumulative_max, years)
     rows = []
     for y, v in cumulative.items():
         lhs = linear(m, ((f, w[p]) for year in years if year <= y for p, f in terms.get(year, ())))
-        rows.append((y, f"pacing.cumulative_max.{y}", v, "max", lhs, v))
+        rows.append((y, f"pacing.cumulative_max.{y}", v, "max", lhs, None))
     add_limits(m, "pacing_cumulative_max", rows)

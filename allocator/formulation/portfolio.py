@@ -41,8 +41,8 @@ def add_share_limits(
                 continue
             positions = groups.get(ident, [])
             lhs = amount(m, positions) if measure == "amount" else count(m, positions)
-            rhs = value * share_of if name.endswith("share") else value
-            rows.append((ident, f"{section}.{ident}.{name}", value, sense, lhs, rhs))
+            factor = share_of if name.endswith("share") else None
+            rows.append((ident, f"{section}.{ident}.{name}", value, sense, lhs, factor))
         add_limits(m, f"{level}_{name}", rows)
 
 

@@ -9,9 +9,11 @@ from allocator.mandate import Mandate
 
 
 def add_tickets(m: pyo.ConcreteModel, pairs: Pairs, mandate: Mandate) -> None:
-    """Amount within the ticket range when chosen, zero otherwise; index PAIRS."""
+    """Amount within the ticket range when chosen, zero otherwise (it also sets the upper bound of w)."""
     low = {pair: c.ticket_min for pair, c in zip(pairs.items, pairs.candidates, strict=True)}
     high = {pair: c.ticket_max for pair, c in zip(pairs.items, pairs.candidates, strict=True)}
+    for w, c in zip(m.w_list, pairs.candidates, strict=True):
+        w.setub(c.ticket_max)
     m.ticket_max = pyo.Constraint(m.PAIRS, rule=lambda m, j, t: m.w[j, t] <= high[j, t] * m.z[j, t])
     fixed = [pair for pair in pairs.items if low[pair] == high[pair]]
     ranged = [pair for pair in pairs.items if low[pair] > 0 and low[pair] != high[pair]]

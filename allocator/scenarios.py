@@ -1,0 +1,320 @@
+"""Loss scenarios for tail risk (CVaR): correlated failures sampled, saved and loaded.
+
+A scenario gives every candidate a loss fraction (0..1). ``sample_scenarios`` draws them from a
+one-factor-per-level Gaussian copula: for scenario s and candidate j in sub-area a of pillar P,
+
+    X_sj = sqrt(rp)·F_sP + sqrt(rs)·G_sa + sqrt(1 - rp - rs)·ε_sj     (independent N(0, 1))
+
+and j fails (loss 1) when X_sj < Φ⁻¹(p_j), so each candidate keeps its own marginal
+``loss_probability`` p_j while a bad draw of F_sP or G_sa hits many holdings at once.
+
+``scenarios.csv`` has ``scenario``, ``probability`` and one column per candidate id or per factor
+(a pillar_id or sub_area_id, giving the loss of every candidate in it); a candidate's loss is its
+own column if present, else its sub-area's, else its pillar's, else 0. Rows are numbered from 1
+for the first data row.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from statistics import NormalDist
+
+import numpy as np
+import pandas as pd
+
+from allocator.errors import InputError
+from allocator.instance import Instance
+
+# Latent draws are made this many cells at a time, so memory stays ~16 MB above the result.
+_CHUNK_CELLS = 1 << 22
+_LABEL, _PROBABILITY = "scenario", "probability"
+
+
+@dataclass(frozen=True, eq=False)
+class Scenarios:
+    """Equally or unequally weighted loss scenarios over an instance's candidates.
+
+    ``loss[s, j]`` is the loss fraction of candidate j (``instance.candidates`` order) in
+    scenario s; sampled scenarios hold float32 zeros and ones to halve memory at scale.
+    """
+
+    names: tuple[str, ...]
+    probability: np.ndarray
+    loss: np.ndarray
+
+    def __post_init__(self) -> None:
+        """Catch mismatched arrays where they are built, not deep inside a model."""
+        count = len(self.names)
+        if self.probability.shape != (count,) or self.loss.ndim != 2 or len(self.loss) != count:
+            raise ValueError(
+                f"{count} names, probability {self.probability.shape}, loss {self.loss.shape}"
+            )
+
+    def to_frame(self, instance: Instance) -> pd.DataFrame:
+        """One row per scenario: ``scenario``, ``probability``, then one column per candidate."""
+        return _table(self, instance, self.loss)
+
+
+def _table(scenarios: Scenarios, instance: Instance, loss: np.ndarray) -> pd.DataFrame:
+    """The frame behind ``to_frame`` and the CSV; ``loss`` may be a compact copy."""
+    ids = [c.id for c in instance.candidates]
+    if loss.shape[1] != len(ids):
+        raise ValueError(f"loss has {loss.shape[1]} columns for {len(ids)} candidates")
+    head = pd.DataFrame({_LABEL: list(scenarios.names), _PROBABILITY: scenarios.probability})
+    return pd.concat([head, pd.DataFrame(loss, columns=ids)], axis=1)
+
+
+# --------------------------------------------------------------------------- sampling
+
+
+def sample_scenarios(
+    instance: Instance,
+    count: int,
+    seed: int,
+    pillar_correlation: float = 0.3,
+    sub_area_correlation: float = 0.2,
+) -> Scenarios:
+    """``count`` equally likely scenarios of correlated total losses; the same seed, same result."""
+    _check_sampling(count, seed, pillar_correlation, sub_area_correlation)
+    pillar_index, sub_area_index = _factor_indices(instance)
+    thresholds = _thresholds(instance)
+    rng = np.random.default_rng(seed)
+    pillar = rng.standard_normal((count, len(instance.pillars)), dtype=np.float32)
+    sub_area = rng.standard_normal((count, len(instance.sub_areas)), dtype=np.float32)
+    pillar *= math.sqrt(pillar_correlation)
+    sub_area *= math.sqrt(sub_area_correlation)
+    own = np.float32(math.sqrt(max(0.0, 1.0 - pillar_correlation - sub_area_correlation)))
+    loss = np.empty((count, len(thresholds)), np.float32)
+    rows = max(1, _CHUNK_CELLS // max(1, len(thresholds)))
+    for start in range(0, count, rows):
+        block = slice(start, min(start + rows, count))
+        latent = rng.standard_normal((block.stop - start, len(thresholds)), dtype=np.float32)
+        latent *= own
+        latent += pillar[block][:, pillar_index]
+        latent += sub_area[block][:, sub_area_index]
+        np.less(latent, thresholds, out=loss[block])
+    width = len(str(count))
+    names = tuple(f"s{i:0{width}d}" for i in range(1, count + 1))
+    return Scenarios(names, np.full(count, 1.0 / count), loss)
+
+
+def _check_sampling(
+    count: int, seed: int, pillar_correlation: float, sub_area_correlation: float
+) -> None:
+    """Reject options that would give no scenarios or an impossible copula (variance > 1)."""
+    if count < 1:
+        raise InputError(f"must be at least 1 (got {count})", column="--count")
+    if seed < 0:
+        raise InputError(f"must be a non-negative integer (got {seed})", column="--seed")
+    for option, value in (
+        ("--pillar-correlation", pillar_correlation),
+        ("--sub-area-correlation", sub_area_correlation),
+    ):
+        if not 0.0 <= value <= 1.0:
+            raise InputError(f"must be between 0 and 1 (got {value:g})", column=option)
+    if pillar_correlation + sub_area_correlation > 1.0 + 1e-9:
+        raise InputError(
+            f"pillar + sub-area correlation must be at most 1 "
+            f"(got {pillar_correlation:g} + {sub_area_correlation:g})",
+            column="--sub-area-correlation",
+        )
+
+
+def _factor_indices(instance: Instance) -> tuple[np.ndarray, np.ndarray]:
+    """Per candidate, the position of its pillar and of its sub-area among the factors."""
+    sub_areas = instance.sub_areas
+    pillars = {pillar_id: i for i, pillar_id in enumerate(instance.pillars)}
+    positions = {sub_area_id: i for i, sub_area_id in enumerate(sub_areas)}
+    pillar_index = [pillars[sub_areas[c.sub_area_id].pillar_id] for c in instance.candidates]
+    sub_area_index = [positions[c.sub_area_id] for c in instance.candidates]
+    return np.array(pillar_index, np.intp), np.array(sub_area_index, np.intp)
+
+
+def _thresholds(instance: Instance) -> np.ndarray:
+    """Φ⁻¹(p_j): a standard normal falls below it with probability p_j (±inf at 0 and 1)."""
+    normal = NormalDist()
+    quantiles = [_quantile(normal, c.loss_probability) for c in instance.candidates]
+    return np.array(quantiles, np.float32)
+
+
+def _quantile(normal: NormalDist, p: float) -> float:
+    """``inv_cdf`` rejects 0 and 1; their thresholds are the infinities (never, always fails)."""
+    if p <= 0.0:
+        return -math.inf
+    if p >= 1.0:
+        return math.inf
+    return normal.inv_cdf(p)
+
+
+# --------------------------------------------------------------------------- saving
+
+
+def save_scenarios(scenarios: Scenarios, instance: Instance, path: str | Path) -> Path:
+    """Write ``scenarios.csv`` through a temporary file, so a failure never leaves half a file."""
+    target = Path(path)
+    if not target.parent.is_dir():
+        raise InputError("output folder does not exist", file=str(target))
+    loss = scenarios.loss
+    # 0/1 losses are written as integers: half the bytes and several times faster than floats.
+    zero_one = bool(np.isin(loss, (0.0, 1.0)).all())
+    frame = _table(scenarios, instance, loss.astype(np.uint8 if zero_one else np.float64))
+    folder, prefix = target.parent, f".{target.name}."
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            frame.to_csv(stream, index=False, lineterminator="\n")
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_scenarios(path: str | Path, instance: Instance) -> Scenarios:
+    """Read and validate ``scenarios.csv``, expanding factor columns onto their candidates."""
+    source = Path(path)
+    if not source.is_file():
+        raise InputError("file not found", file=str(source))
+    file = source.name
+    header = _header(source)
+    _check_known(header[2:], instance, file)
+    frame = _read(source, header)
+    values = _numbers(frame, file)
+    names = _labels(frame[_LABEL], file)
+    del frame  # the parsed cells are no longer needed: free them before expanding
+    probability = _probabilities(values[:, 0], file)
+    columns = header[2:]
+    _check_loss_range(values[:, 1:], columns, file)
+    return Scenarios(names, probability, _expand(values[:, 1:], columns, instance))
+
+
+def _header(source: Path) -> list[str]:
+    """Column names, checked before parsing: pandas would silently rename a duplicate."""
+    try:
+        with source.open(encoding="utf-8-sig", newline="") as stream:
+            header = [name.strip() for name in next(csv.reader(stream), [])]
+    except (UnicodeDecodeError, csv.Error) as err:
+        raise InputError(f"not a readable CSV ({err})", file=source.name) from None
+    for position, name in enumerate(header):
+        if not name:
+            raise InputError(f"column {position + 1} has no name", file=source.name)
+        if name in header[:position]:
+            raise InputError(f"column {name!r} appears twice", file=source.name, column=name)
+    for required in (_LABEL, _PROBABILITY):
+        if required not in header:
+            raise InputError(f"missing required column {required!r}", file=source.name)
+    return [_LABEL, _PROBABILITY, *(n for n in header if n not in (_LABEL, _PROBABILITY))]
+
+
+def _read(source: Path, header: list[str]) -> pd.DataFrame:
+    """Cells as parsed by pandas' C reader; empty cells become NaN, other text stays text."""
+    try:
+        frame = pd.read_csv(
+            source,
+            dtype={_LABEL: str},
+            keep_default_na=False,
+            na_values=[""],
+            skipinitialspace=True,
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        problem = f"not a readable CSV ({str(err).splitlines()[0]})"
+        raise InputError(problem, file=source.name) from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if frame.empty:
+        raise InputError("no data rows", file=source.name)
+    return frame[header]
+
+
+def _numbers(frame: pd.DataFrame, file: str) -> np.ndarray:
+    """Every cell but the label as float64; the first bad cell in reading order is named."""
+    columns = list(frame.columns[1:])
+    cells = frame[columns]
+    text = {
+        c: pd.to_numeric(cells[c], errors="coerce")
+        for c in columns
+        if cells[c].dtype.kind not in "iuf"
+    }
+    values = (cells.assign(**text) if text else cells).to_numpy(np.float64)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        row, position = np.argwhere(bad)[0]
+        cell = frame.iat[row, position + 1]
+        problem = (
+            "missing value" if pd.isna(cell) else f"expected a finite number (got {str(cell)!r})"
+        )
+        raise InputError(problem, file=file, row=int(row) + 1, column=columns[position])
+    return values
+
+
+def _labels(labels: pd.Series, file: str) -> tuple[str, ...]:
+    """Scenario labels: present and unique, since results and reports refer to them."""
+    seen: set[str] = set()
+    for row, label in enumerate(labels, start=1):
+        if pd.isna(label):
+            raise InputError("missing value", file=file, row=row, column=_LABEL)
+        if label in seen:
+            raise InputError(f"duplicate scenario {label!r}", file=file, row=row, column=_LABEL)
+        seen.add(label)
+    return tuple(labels)
+
+
+def _probabilities(probability: np.ndarray, file: str) -> np.ndarray:
+    """Scenario probabilities form a distribution: non-negative, summing to 1 (within 1e-6)."""
+    negative = np.flatnonzero(probability < 0)
+    if len(negative):
+        row = int(negative[0])
+        problem = f"probability {probability[row]:g} is negative"
+        raise InputError(problem, file=file, row=row + 1, column=_PROBABILITY)
+    total = float(probability.sum())
+    if abs(total - 1.0) > 1e-6:
+        problem = f"probabilities sum to {total:.10g}, not 1"
+        raise InputError(problem, file=file, column=_PROBABILITY)
+    return probability
+
+
+def _check_loss_range(loss: np.ndarray, columns: list[str], file: str) -> None:
+    """A loss fraction beyond [0, 1] would be a gain or a loss larger than the commitment."""
+    bad = (loss < 0) | (loss > 1)
+    if bad.any():
+        row, position = np.argwhere(bad)[0]
+        raise InputError(
+            f"loss fraction {loss[row, position]:g} is outside [0, 1]",
+            file=file,
+            row=int(row) + 1,
+            column=columns[position],
+        )
+
+
+def _check_known(columns: list[str], instance: Instance, file: str) -> None:
+    """A column that matches nothing is most likely a typo that would silently mean zero loss."""
+    known = set(instance.by_id) | set(instance.sub_areas) | set(instance.pillars)
+    for name in columns:
+        if name not in known:
+            raise InputError("not a candidate, pillar or sub-area id", file=file, column=name)
+
+
+def _expand(loss: np.ndarray, columns: list[str], instance: Instance) -> np.ndarray:
+    """Per candidate: its own column, else its sub-area's, else its pillar's, else zero."""
+    pillar_of = {sub_area_id: row.pillar_id for sub_area_id, row in instance.sub_areas.items()}
+    position = {name: i for i, name in enumerate(columns)}
+    zero = len(columns)  # an all-zero column appended to ``loss`` when some candidate needs it
+    sources = [
+        _first_column(position, (c.id, c.sub_area_id, pillar_of[c.sub_area_id]), zero)
+        for c in instance.candidates
+    ]
+    if zero in sources:
+        loss = np.concatenate([loss, np.zeros((len(loss), 1))], axis=1)
+    return loss[:, sources]
+
+
+def _first_column(position: dict[str, int], names: tuple[str, ...], default: int) -> int:
+    """The most specific of ``names`` that has a column wins."""
+    return next((position[name] for name in names if name in position), default)
