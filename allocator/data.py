@@ -1,4 +1,4 @@
-"""Where the bundled instances and mandates live: inside the wheel, or beside the package in a checkout."""
+"""Where bundled instances and mandates live: in the wheel, or beside the package in a checkout."""
 
 from __future__ import annotations
 

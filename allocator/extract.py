@@ -35,7 +35,9 @@ def chosen_investments(m: pyo.ConcreteModel, pairs: Pairs, instance: Instance) -
     return chosen
 
 
-def objective_terms(investments: list[Investment], instance: Instance, mandate: Mandate) -> ObjectiveTerms:
+def objective_terms(
+    investments: list[Investment], instance: Instance, mandate: Mandate
+) -> ObjectiveTerms:
     """Strategic value and expected net return of the investments (unweighted)."""
     by_id, gap = instance.by_id, {s: a.gap_score for s, a in instance.sub_areas.items()}
     strategic = sum(
@@ -72,14 +74,21 @@ def extract_plan(
     solver: SolverInfo,
 ) -> Plan:
     """A Plan from a solved model (investments only when a solution is loaded)."""
-    common = {"status": status, "solver": solver, "instance": instance.name, "mandate": mandate.name}
+    common = {
+        "status": status,
+        "solver": solver,
+        "instance": instance.name,
+        "mandate": mandate.name,
+    }
     if status not in (Status.OPTIMAL, Status.FEASIBLE):
         return Plan(**common)
     investments = chosen_investments(m, m.pairs, instance)
     totals, metrics = summarise(investments, instance, mandate)
     terms = objective_terms(investments, instance, mandate)
     weights = mandate.objective
-    objective = round(weights.strategic_weight * terms.strategic + weights.return_weight * terms.return_, DIGITS)
+    objective = round(
+        weights.strategic_weight * terms.strategic + weights.return_weight * terms.return_, DIGITS
+    )
     bound = objective if bound is None else round(max(bound, objective), DIGITS)
     gap = abs(bound - objective) / max(abs(objective), 1e-9)
     return Plan(

@@ -148,9 +148,7 @@ class Instance(BaseModel):
         unknown = sorted(set(changes) - set(by_id))
         if unknown:
             raise InputError(f"unknown candidate id {unknown[0]!r}", column="candidate change")
-        rows = [
-            _revalidate(c, changes[c.id]) if c.id in changes else c for c in self.candidates
-        ]
+        rows = [_revalidate(c, changes[c.id]) if c.id in changes else c for c in self.candidates]
         updated = self.model_copy(update={"candidates": tuple(rows)})
         check_instance(updated)
         return updated
@@ -169,14 +167,16 @@ def _revalidate(candidate: Candidate, fields: dict[str, Any]) -> Candidate:
         return Candidate.model_validate(data)
     except ValidationError as err:
         first = err.errors()[0]
-        raise InputError(first["msg"], column=f"candidate {candidate.id}.{first['loc'][0]}") from None
+        raise InputError(
+            first["msg"], column=f"candidate {candidate.id}.{first['loc'][0]}"
+        ) from None
 
 
 # --------------------------------------------------------------------------- loading
 
 
 def load_instance(path: str | Path) -> Instance:
-    """Load and validate an instance folder (``instance.yaml``, ``taxonomy.csv``, ``candidates.csv``)."""
+    """Load and validate an instance folder (instance.yaml, taxonomy.csv, candidates.csv)."""
     folder = Path(path)
     if not folder.is_dir():
         raise InputError("instance folder not found", file=str(folder))
@@ -185,7 +185,10 @@ def load_instance(path: str | Path) -> Instance:
     candidates = _load_rows(folder / "candidates.csv", CANDIDATE_COLUMNS, Candidate, extra=True)
     attributes = sorted({a for c in candidates for a in c.attributes})
     instance = Instance(
-        meta=meta, taxonomy=tuple(taxonomy), candidates=tuple(candidates), attributes=tuple(attributes)
+        meta=meta,
+        taxonomy=tuple(taxonomy),
+        candidates=tuple(candidates),
+        attributes=tuple(attributes),
     )
     check_instance(instance)
     return instance
@@ -220,7 +223,9 @@ def _read_csv(path: Path) -> pd.DataFrame:
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
-        raise InputError(f"not a readable CSV ({str(err).splitlines()[0]})", file=path.name) from None
+        raise InputError(
+            f"not a readable CSV ({str(err).splitlines()[0]})", file=path.name
+        ) from None
     frame.columns = [str(c).strip() for c in frame.columns]
     if frame.empty:
         raise InputError("no data rows", file=path.name)
@@ -265,7 +270,9 @@ def _records(frame: pd.DataFrame, known: list[str], attributes: list[str]) -> li
     for values in frame.to_dict("records"):
         record = {k: values[k] for k in known if values[k] != ""}
         if attributes:
-            record["attributes"] = {a: float(values[a]) if values[a] != "" else 0.0 for a in attributes}
+            record["attributes"] = {
+                a: float(values[a]) if values[a] != "" else 0.0 for a in attributes
+            }
         records.append(record)
     return records
 
@@ -303,7 +310,9 @@ def check_taxonomy_unique(instance: Instance) -> None:
         if pillar_names.setdefault(row.pillar_id, row.pillar) != row.pillar:
             raise _fail("taxonomy.csv", i, "pillar", f"pillar {row.pillar_id!r} has two names")
     if "default" in seen:
-        raise InputError("'default' is reserved in mandates", file="taxonomy.csv", column="sub_area_id")
+        raise InputError(
+            "'default' is reserved in mandates", file="taxonomy.csv", column="sub_area_id"
+        )
 
 
 def check_candidate_ids(instance: Instance) -> None:
@@ -381,7 +390,9 @@ def save_instance(instance: Instance, path: str | Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     meta = instance.meta.model_dump(mode="json")
     (folder / "instance.yaml").write_text(yaml.safe_dump(meta, sort_keys=False), encoding="utf-8")
-    pd.DataFrame([s.model_dump() for s in instance.taxonomy]).to_csv(folder / "taxonomy.csv", index=False)
+    pd.DataFrame([s.model_dump() for s in instance.taxonomy]).to_csv(
+        folder / "taxonomy.csv", index=False
+    )
     rows = [
         {k: _cell(v) for k, v in c.model_dump(exclude={"attributes"}).items()} | c.attributes
         for c in instance.candidates

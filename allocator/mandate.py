@@ -238,7 +238,7 @@ class Mandate(BaseModel):
         return merged
 
     def with_changes(self, changes: dict[str, Any]) -> Mandate:
-        """A new, validated mandate with dotted-path edits applied (``pacing.annual_max.2027``)."""
+        """A new, validated mandate with dotted-path edits (``pacing.annual_max.2027``)."""
         data = self.model_dump(mode="python", exclude_none=True)
         for path, value in changes.items():
             _set_path(data, path, value, self.years)
@@ -293,7 +293,7 @@ def _year_maps(mandate: Mandate) -> list[tuple[str, dict[int, float]]]:
 
 
 def _set_path(data: dict[str, Any], path: str, value: Any, years: list[int]) -> None:
-    """Set ``value`` at a dotted path, creating maps on the way; a scalar year limit becomes a map."""
+    """Set ``value`` at a dotted path, a scalar year limit becomes a map."""
     parts = path.split(".")
     if not path or any(not p for p in parts):
         raise InputError(f"{path!r} is not a dotted mandate path", column="--set")
@@ -312,7 +312,11 @@ def _set_path(data: dict[str, Any], path: str, value: Any, years: list[int]) -> 
 
 def _key(node: dict[Any, Any], part: str) -> Any:
     """Year maps have int keys; a digit segment addresses them."""
-    return int(part) if part.isdigit() and (not node or all(isinstance(k, int) for k in node)) else part
+    return (
+        int(part)
+        if part.isdigit() and (not node or all(isinstance(k, int) for k in node))
+        else part
+    )
 
 
 def _get_child(node: Any, part: str, path: str) -> Any:
@@ -403,4 +407,3 @@ def check_mandate(mandate: Mandate, instance: Instance, file: str = "mandate") -
             file=file,
             column="risk.cvar",
         )
-

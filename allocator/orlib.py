@@ -62,7 +62,14 @@ def knapsack_instance(problem: Knapsack) -> tuple[Instance, Mandate]:
         for j, p in enumerate(problem.profit)
     )
     taxonomy = (
-        SubArea(pillar_id="all", pillar="All", sub_area_id="items", sub_area="Items", gap_score=1, status="placeholder"),
+        SubArea(
+            pillar_id="all",
+            pillar="All",
+            sub_area_id="items",
+            sub_area="Items",
+            gap_score=1,
+            status="placeholder",
+        ),
     )
     instance = Instance(
         meta=InstanceMeta(name=problem.name, description="OR-Library multidimensional knapsack"),
@@ -76,7 +83,15 @@ def knapsack_instance(problem: Knapsack) -> tuple[Instance, Mandate]:
             "budget": len(candidates),
             "horizon": {"start": 2026, "years": 1},
             "objective": {"strategic_weight": 0, "return_weight": 1},
-            "limits": [{"name": f"row {i}", "attribute": f"r{i}", "per": "deal", "max": problem.capacity[i]} for i in rows],
+            "limits": [
+                {
+                    "name": f"row {i}",
+                    "attribute": f"r{i}",
+                    "per": "deal",
+                    "max": problem.capacity[i],
+                }
+                for i in rows
+            ],
             "solver": {"mip_gap": 0, "time_limit": 60},
         }
     )

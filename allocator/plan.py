@@ -21,7 +21,7 @@ DIGITS = 6
 
 
 class Investment(BaseModel):
-    """One chosen investment: amount committed in ``start_year``, impact online in ``impact_year``."""
+    """One chosen investment: amount committed in ``start_year``, online in ``impact_year``."""
 
     model_config = _FROZEN
     id: str
@@ -66,7 +66,7 @@ class Metrics(BaseModel):
 
 
 class Binding(BaseModel):
-    """A limit at its bound: the dotted mandate key, its value, the slack and (if known) the dual."""
+    """A limit at its bound: dotted mandate key, its value, slack and (if known) marginal value."""
 
     model_config = _FROZEN
     constraint: str

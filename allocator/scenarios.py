@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import csv
 import math
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import NormalDist
@@ -28,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from allocator.errors import InputError
+from allocator.files import write_atomic
 from allocator.instance import Instance
 
 # Latent draws are made this many cells at a time, so memory stays ~16 MB above the result.
@@ -156,23 +155,11 @@ def _quantile(normal: NormalDist, p: float) -> float:
 
 def save_scenarios(scenarios: Scenarios, instance: Instance, path: str | Path) -> Path:
     """Write ``scenarios.csv`` through a temporary file, so a failure never leaves half a file."""
-    target = Path(path)
-    if not target.parent.is_dir():
-        raise InputError("output folder does not exist", file=str(target))
     loss = scenarios.loss
     # 0/1 losses are written as integers: half the bytes and several times faster than floats.
     zero_one = bool(np.isin(loss, (0.0, 1.0)).all())
     frame = _table(scenarios, instance, loss.astype(np.uint8 if zero_one else np.float64))
-    folder, prefix = target.parent, f".{target.name}."
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            frame.to_csv(stream, index=False, lineterminator="\n")
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return target
+    return write_atomic(path, lambda stream: frame.to_csv(stream, index=False, lineterminator="\n"))
 
 
 # --------------------------------------------------------------------------- loading

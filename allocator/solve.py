@@ -55,7 +55,9 @@ class WarmHighs(Highs):
         self._solver_model.setOptionValue("output_flag", True)
 
 
-def solver_settings(mandate: Mandate, time_limit: float | None, gap: float | None) -> SolverSettings:
+def solver_settings(
+    mandate: Mandate, time_limit: float | None, gap: float | None
+) -> SolverSettings:
     """The mandate's solver settings with command-line overrides applied (and validated)."""
     changes = {k: v for k, v in (("time_limit", time_limit), ("mip_gap", gap)) if v is not None}
     if not changes:
@@ -156,7 +158,7 @@ def solve(
     time_limit: float | None = None,
     gap: float | None = None,
 ) -> Plan:
-    """Solve the allocation of ``instance`` under ``mandate`` (time limit and gap override the mandate)."""
+    """Solve ``instance`` under ``mandate``; time limit and gap override the mandate's."""
     return Session(instance, mandate).solve(time_limit=time_limit, gap=gap)
 
 

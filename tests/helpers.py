@@ -79,7 +79,9 @@ def write_case(folder: Path, inst: Instance, mandate: dict[str, Any]) -> tuple[P
     return instance_dir, mandate_file
 
 
-def solve_checked(folder: Path, inst: Instance, mandate: dict[str, Any], **options: Any) -> allocator.Plan:
+def solve_checked(
+    folder: Path, inst: Instance, mandate: dict[str, Any], **options: Any
+) -> allocator.Plan:
     """Solve from files written to disk, then verify the plan with the independent checker."""
     instance_dir, mandate_file = write_case(folder, inst, mandate)
     plan = allocator.solve(

@@ -46,17 +46,27 @@ def random_case(seed: int) -> tuple[list, dict[str, Any]]:
     budget = rng.choice([80, 120, 160, 200])
     mandate: dict[str, Any] = {
         "budget": budget,
-        "objective": {"strategic_weight": rng.choice([0.0, 1.0, 2.0]), "return_weight": rng.choice([0.5, 1.0])},
+        "objective": {
+            "strategic_weight": rng.choice([0.0, 1.0, 2.0]),
+            "return_weight": rng.choice([0.5, 1.0]),
+        },
         "solver": {"mip_gap": 0},
     }
     options = {
         "min_deployment": lambda: rng.choice([0.3, 0.5]),
-        "pacing": lambda: {"annual_max": rng.choice([40, 60, 90]), "annual_min": rng.choice([0, 10])},
+        "pacing": lambda: {
+            "annual_max": rng.choice([40, 60, 90]),
+            "annual_min": rng.choice([0, 10]),
+        },
         "pillars": lambda: {"p1": {"max_share": rng.choice([0.3, 0.5]), "min_count": 1}},
         "sub_areas": lambda: {"default": {"max_amount": 70}, "s1": {"max_amount": 90}},
         "deals": lambda: {"max_total": rng.randint(2, 5)},
         "groups": lambda: {"g": {"max_count": 1}},
-        "risk": lambda: {"max_expected_loss_share": 0.15, "high_risk_threshold": 0.4, "max_high_risk_share": 0.25},
+        "risk": lambda: {
+            "max_expected_loss_share": 0.15,
+            "high_risk_threshold": 0.4,
+            "max_high_risk_share": 0.25,
+        },
         "lead_time": lambda: {"max_lead_time": 8, "impact_by": [{"year": 2030, "min_share": 0.2}]},
         "limits": lambda: [{"name": "seats", "attribute": "seats", "per": "deal", "max": 5}],
         "share_basis": lambda: "deployed",
@@ -75,7 +85,9 @@ def enumerate_optimum(candidates: list, mandate: dict[str, Any]) -> float | None
     amounts = x * ticket
     committed = amounts.sum(axis=1)
     budget = mandate["budget"]
-    basis = committed if mandate.get("share_basis") == "deployed" else np.full(len(x), float(budget))
+    basis = (
+        committed if mandate.get("share_basis") == "deployed" else np.full(len(x), float(budget))
+    )
     ok = committed <= budget + 1e-9
     ok &= committed >= mandate.get("min_deployment", 0) * budget - 1e-9
     if "pacing" in mandate:
@@ -123,8 +135,13 @@ def enumerate_optimum(candidates: list, mandate: dict[str, Any]) -> float | None
     gap = {s: g for _, s, g in ROWS}
     value_horizon, start = 2045, 2026
     strategic = np.array(
-        [gap[c.sub_area_id] * c.impact * max(0, value_horizon - (start + c.lead_time)) / (5 * (value_horizon - start))
-         for c in candidates]
+        [
+            gap[c.sub_area_id]
+            * c.impact
+            * max(0, value_horizon - (start + c.lead_time))
+            / (5 * (value_horizon - start))
+            for c in candidates
+        ]
     )
     weights = mandate["objective"]
     per_dollar = weights["strategic_weight"] * strategic + weights["return_weight"] * np.array(

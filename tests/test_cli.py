@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 from helpers import cand, instance, invoke, write_case
 
 from allocator.check import check_plan
@@ -34,8 +33,19 @@ def test_json_is_the_only_thing_on_stdout(case):
     plan = json.loads(result.stdout)
     assert plan["status"] == "optimal"
     assert list(plan) == [
-        "status", "objective", "bound", "gap", "objective_terms", "investments", "totals",
-        "metrics", "binding", "diagnosis", "solver", "instance", "mandate",
+        "status",
+        "objective",
+        "bound",
+        "gap",
+        "objective_terms",
+        "investments",
+        "totals",
+        "metrics",
+        "binding",
+        "diagnosis",
+        "solver",
+        "instance",
+        "mandate",
     ]
     assert set(plan["objective_terms"]) == {"strategic", "return"}
     assert check_plan(plan, folder, mandate).ok
@@ -66,28 +76,62 @@ def test_table_and_csv(case, tmp_path):
 
 def test_set_force_in_and_force_out(case):
     folder, mandate = case
-    plan = json.loads(invoke(["solve", folder, "-m", mandate, "--format", "json", "--set", "budget=40"], 0).stdout)
+    plan = json.loads(
+        invoke(["solve", folder, "-m", mandate, "--format", "json", "--set", "budget=40"], 0).stdout
+    )
     assert plan["totals"]["committed"] == 40
-    plan = json.loads(invoke(["solve", folder, "-m", mandate, "--format", "json", "--force-in", "b"], 0).stdout)
+    plan = json.loads(
+        invoke(["solve", folder, "-m", mandate, "--format", "json", "--force-in", "b"], 0).stdout
+    )
     assert "b" in {i["id"] for i in plan["investments"]}
-    plan = json.loads(invoke(["solve", folder, "-m", mandate, "--format", "json", "--force-out", "a"], 0).stdout)
+    plan = json.loads(
+        invoke(["solve", folder, "-m", mandate, "--format", "json", "--force-out", "a"], 0).stdout
+    )
     assert "a" not in {i["id"] for i in plan["investments"]}
 
 
 def test_set_reaches_nested_and_year_keys(case):
     folder, mandate = case
-    args = ["solve", folder, "-m", mandate, "--format", "json", "--set", "pillars.p2.max_amount=0",
-            "--set", "pacing.annual_max.2026=45", "--set", "risk.max_expected_loss_share=0.5"]
+    args = [
+        "solve",
+        folder,
+        "-m",
+        mandate,
+        "--format",
+        "json",
+        "--set",
+        "pillars.p2.max_amount=0",
+        "--set",
+        "pacing.annual_max.2026=45",
+        "--set",
+        "risk.max_expected_loss_share=0.5",
+    ]
     plan = json.loads(invoke(args, 0).stdout)
     assert plan["totals"]["by_pillar"].get("p2", 0) == 0
     assert plan["totals"]["committed"] == 45
-    assert {b["key"] for b in plan["binding"]} >= {"pacing.annual_max.2026", "pillars.p2.max_amount"}
+    assert {b["key"] for b in plan["binding"]} >= {
+        "pacing.annual_max.2026",
+        "pillars.p2.max_amount",
+    }
 
 
 def test_infeasible_exits_1(case):
     folder, mandate = case
-    result = invoke(["solve", folder, "-m", mandate, "--set", "min_deployment=1", "--set", "budget=5",
-                     "--format", "json"], exit_code=1)
+    result = invoke(
+        [
+            "solve",
+            folder,
+            "-m",
+            mandate,
+            "--set",
+            "min_deployment=1",
+            "--set",
+            "budget=5",
+            "--format",
+            "json",
+        ],
+        exit_code=1,
+    )
     assert json.loads(result.stdout)["status"] == "infeasible"
 
 
@@ -96,13 +140,29 @@ def test_time_limit_without_solution_exits_3(tmp_path):
     import random
 
     rng = random.Random(0)
-    cands = [cand(f"c{j}", rng.choice(["s1", "s2", "s3"]), ticket=rng.randint(10, 99), r=rng.random(),
-                  years=(2026, 2035), attributes={"k": rng.randint(1, 9)}) for j in range(3000)]
-    mandate = {"budget": 20000, "min_deployment": 0.999, "deals": {"min_total": 400},
-               "limits": [{"name": "k", "attribute": "k", "per": "deal", "max": 2100}],
-               "pacing": {"annual_min": 1990, "annual_max": 2000}}
+    cands = [
+        cand(
+            f"c{j}",
+            rng.choice(["s1", "s2", "s3"]),
+            ticket=rng.randint(10, 99),
+            r=rng.random(),
+            years=(2026, 2035),
+            attributes={"k": rng.randint(1, 9)},
+        )
+        for j in range(3000)
+    ]
+    mandate = {
+        "budget": 20000,
+        "min_deployment": 0.999,
+        "deals": {"min_total": 400},
+        "limits": [{"name": "k", "attribute": "k", "per": "deal", "max": 2100}],
+        "pacing": {"annual_min": 1990, "annual_max": 2000},
+    }
     folder, mandate_file = write_case(tmp_path, instance(cands), mandate)
-    result = invoke(["solve", folder, "-m", mandate_file, "--time-limit", "0.01", "--format", "json"], exit_code=3)
+    result = invoke(
+        ["solve", folder, "-m", mandate_file, "--time-limit", "0.01", "--format", "json"],
+        exit_code=3,
+    )
     assert json.loads(result.stdout)["status"] == "no_solution"
 
 
@@ -135,7 +195,9 @@ def test_check_command(case, tmp_path):
 def test_check_of_an_edited_solve(case, tmp_path):
     folder, mandate = case
     out = tmp_path / "plan.json"
-    invoke(["solve", folder, "-m", mandate, "--set", "budget=200", "--format", "json", "-o", out], 0)
+    invoke(
+        ["solve", folder, "-m", mandate, "--set", "budget=200", "--format", "json", "-o", out], 0
+    )
     invoke(["check", out, folder, "-m", mandate], exit_code=1)  # breaks the unedited budget of 100
     invoke(["check", out, folder, "-m", mandate, "--set", "budget=200"], exit_code=0)
 
@@ -145,11 +207,19 @@ def test_installed_console_script(case):
     script = shutil.which("allocator", path=str(Path(sys.executable).parent))
     assert script is not None
     folder, mandate = case
-    done = subprocess.run([script, "solve", str(folder), "-m", str(mandate), "--format", "json"],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [script, "solve", str(folder), "-m", str(mandate), "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["status"] == "optimal"
     assert "HiGHS" not in done.stdout
-    bad = subprocess.run([script, "solve", str(folder), "-m", str(mandate), "--set", "budget=-1"],
-                         capture_output=True, text=True, check=False)
+    bad = subprocess.run(
+        [script, "solve", str(folder), "-m", str(mandate), "--set", "budget=-1"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr

@@ -1,7 +1,8 @@
 """Tiny known-answer cases, one or more per constraint family, each with an infeasible twin.
 
 The base pipeline (return-only objective, fixed tickets, all in 2026 unless a case says):
-a: s1/p1, $50, r 1.0 · b: s2/p1, $40, r 0.5 · c: s3/p2, $30, r 0.8, p 0.4, lead 5 · d: s3/p2, $20, r 0.3
+a: s1/p1, $50, r 1.0 · b: s2/p1, $40, r 0.5 · c: s3/p2, $30, r 0.8, p 0.4, lead 5
+d: s3/p2, $20, r 0.3
 With no limits the optimum takes all four: 50 + 20 + 24 + 6 = 100.
 """
 
@@ -20,7 +21,14 @@ def base(**changes: dict[str, Any]) -> list:
     spec = {
         "a": {"sub_area": "s1", "ticket": 50, "r": 1.0, "attributes": {"seats": 1, "units": 1}},
         "b": {"sub_area": "s2", "ticket": 40, "r": 0.5, "attributes": {"seats": 1, "units": 1}},
-        "c": {"sub_area": "s3", "ticket": 30, "r": 0.8, "p": 0.4, "lead": 5, "attributes": {"seats": 1, "units": 1}},
+        "c": {
+            "sub_area": "s3",
+            "ticket": 30,
+            "r": 0.8,
+            "p": 0.4,
+            "lead": 5,
+            "attributes": {"seats": 1, "units": 1},
+        },
         "d": {"sub_area": "s3", "ticket": 20, "r": 0.3, "attributes": {"seats": 0, "units": 1}},
     }
     return [cand(cid, **{**kw, **changes.get(cid, {})}) for cid, kw in spec.items()]
@@ -28,8 +36,12 @@ def base(**changes: dict[str, Any]) -> list:
 
 def mandate(**keys: Any) -> dict[str, Any]:
     """A return-only mandate with a large budget, plus the given keys."""
-    return {"budget": 1000, "objective": {"strategic_weight": 0, "return_weight": 1},
-            "solver": {"mip_gap": 0}, **keys}
+    return {
+        "budget": 1000,
+        "objective": {"strategic_weight": 0, "return_weight": 1},
+        "solver": {"mip_gap": 0},
+        **keys,
+    }
 
 
 # name, candidate changes, mandate keys, expected chosen ids, expected objective
@@ -40,31 +52,85 @@ FEASIBLE = [
     ("pillar max share", {}, {"pillars": {"p2": {"max_share": 0.04}}}, "abc", 94),
     ("pillar max count", {}, {"pillars": {"p1": {"max_count": 1}}}, "acd", 80),
     ("pillar min amount", {"d": {"r": -0.2}}, {"pillars": {"p2": {"min_amount": 50}}}, "abcd", 90),
-    ("sub-area default and override", {},
-     {"sub_areas": {"default": {"max_amount": 45}, "s1": {"max_amount": 60}}}, "abc", 94),
+    (
+        "sub-area default and override",
+        {},
+        {"sub_areas": {"default": {"max_amount": 45}, "s1": {"max_amount": 60}}},
+        "abc",
+        94,
+    ),
     ("sub-area min count", {"d": {"r": -0.2}}, {"sub_areas": {"s3": {"min_count": 2}}}, "abcd", 90),
     ("deals max total", {}, {"deals": {"max_total": 2}}, "ac", 74),
     ("deals min total", {"d": {"r": -0.2}}, {"deals": {"min_total": 4}}, "abcd", 90),
-    ("group max count", {"a": {"group": "g"}, "b": {"group": "g"}}, {"groups": {"g": {"max_count": 1}}}, "acd", 80),
+    (
+        "group max count",
+        {"a": {"group": "g"}, "b": {"group": "g"}},
+        {"groups": {"g": {"max_count": 1}}},
+        "acd",
+        80,
+    ),
     ("excludes", {"a": {"excludes": ("c",)}}, {}, "abd", 76),
     ("requires", {"a": {"requires": ("b",)}, "b": {"r": -0.1}}, {}, "abcd", 76),
     ("force out", {}, {"force_out": ["a"]}, "bcd", 50),
     ("force in", {"d": {"r": -0.5}}, {"force_in": ["d"]}, "abcd", 84),
     ("expected loss", {}, {"risk": {"max_expected_loss_share": 0.01}}, "abd", 76),
-    ("high risk", {}, {"risk": {"high_risk_threshold": 0.35, "max_high_risk_share": 0.02}}, "abd", 76),
+    (
+        "high risk",
+        {},
+        {"risk": {"high_risk_threshold": 0.35, "max_high_risk_share": 0.02}},
+        "abd",
+        76,
+    ),
     ("max lead time", {}, {"lead_time": {"max_lead_time": 3}}, "abd", 76),
-    ("impact by", {"b": {"r": -0.1}}, {"lead_time": {"impact_by": [{"year": 2027, "min_amount": 90}]}}, "abcd", 76),
-    ("impact by share", {"b": {"r": -0.1}}, {"lead_time": {"impact_by": [{"year": 2027, "min_share": 0.09}]}}, "abcd", 76),
-    ("sub-area deadline", {"d": {"r": -0.2, "lead": 3}},
-     {"lead_time": {"sub_area_deadlines": {"s3": {"year": 2031, "min_amount": 50}}}}, "abcd", 90),
-    ("attribute per deal", {}, {"limits": [{"name": "seats", "attribute": "seats", "per": "deal", "max": 2}]}, "acd", 80),
-    ("attribute per dollar", {}, {"limits": [{"name": "u", "attribute": "units", "per": "dollar", "max": 80}]}, "ac", 74),
-    ("deployed share basis", {}, {"share_basis": "deployed", "pillars": {"p1": {"max_share": 0.5}}}, "acd", 80),
+    (
+        "impact by",
+        {"b": {"r": -0.1}},
+        {"lead_time": {"impact_by": [{"year": 2027, "min_amount": 90}]}},
+        "abcd",
+        76,
+    ),
+    (
+        "impact by share",
+        {"b": {"r": -0.1}},
+        {"lead_time": {"impact_by": [{"year": 2027, "min_share": 0.09}]}},
+        "abcd",
+        76,
+    ),
+    (
+        "sub-area deadline",
+        {"d": {"r": -0.2, "lead": 3}},
+        {"lead_time": {"sub_area_deadlines": {"s3": {"year": 2031, "min_amount": 50}}}},
+        "abcd",
+        90,
+    ),
+    (
+        "attribute per deal",
+        {},
+        {"limits": [{"name": "seats", "attribute": "seats", "per": "deal", "max": 2}]},
+        "acd",
+        80,
+    ),
+    (
+        "attribute per dollar",
+        {},
+        {"limits": [{"name": "u", "attribute": "units", "per": "dollar", "max": 80}]},
+        "ac",
+        74,
+    ),
+    (
+        "deployed share basis",
+        {},
+        {"share_basis": "deployed", "pillars": {"p1": {"max_share": 0.5}}},
+        "acd",
+        80,
+    ),
     ("ticket range", {"a": {"ticket": (10, 50)}}, {"budget": 35}, "a", 35),
 ]
 
 
-@pytest.mark.parametrize(("name", "changes", "keys", "ids", "objective"), FEASIBLE, ids=[f[0] for f in FEASIBLE])
+@pytest.mark.parametrize(
+    ("name", "changes", "keys", "ids", "objective"), FEASIBLE, ids=[f[0] for f in FEASIBLE]
+)
 def test_known_optimum(tmp_path, name, changes, keys, ids, objective):
     plan = solve_checked(tmp_path, instance(base(**changes)), mandate(**keys))
     assert plan.status == Status.OPTIMAL
@@ -78,7 +144,11 @@ INFEASIBLE = [
     ("pillar min amount", {}, {"pillars": {"p2": {"min_amount": 60}}}),
     ("pillar min share", {}, {"pillars": {"p2": {"min_share": 0.9}}, "budget": 100}),
     ("sub-area min count", {}, {"sub_areas": {"s2": {"min_count": 2}}}),
-    ("sub-area with no candidate", {}, {"sub_areas": {"s2": {"min_amount": 1}}, "force_out": ["b"]}),
+    (
+        "sub-area with no candidate",
+        {},
+        {"sub_areas": {"s2": {"min_amount": 1}}, "force_out": ["b"]},
+    ),
     ("deals min total", {}, {"deals": {"min_total": 5}}),
     ("deals per year", {}, {"deals": {"max_per_year": 1}, "force_in": ["a", "b"]}),
     ("group min count", {"a": {"group": "g"}}, {"groups": {"g": {"min_count": 2}}}),
@@ -88,8 +158,16 @@ INFEASIBLE = [
     ("high risk", {}, {"risk": {"max_high_risk_share": 0.02}, "force_in": ["c"]}),
     ("max lead time", {}, {"lead_time": {"max_lead_time": 3}, "force_in": ["c"]}),
     ("impact by", {}, {"lead_time": {"impact_by": [{"year": 2027, "min_amount": 111}]}}),
-    ("sub-area deadline", {"d": {"lead": 5}}, {"lead_time": {"sub_area_deadlines": {"s3": {"year": 2028, "min_amount": 10}}}}),
-    ("attribute min", {}, {"limits": [{"name": "seats", "attribute": "seats", "per": "deal", "min": 4}]}),
+    (
+        "sub-area deadline",
+        {"d": {"lead": 5}},
+        {"lead_time": {"sub_area_deadlines": {"s3": {"year": 2028, "min_amount": 10}}}},
+    ),
+    (
+        "attribute min",
+        {},
+        {"limits": [{"name": "seats", "attribute": "seats", "per": "deal", "min": 4}]},
+    ),
     ("annual min", {}, {"pacing": {"annual_min": 500}}),
     ("annual max", {}, {"pacing": {"annual_max": 10}, "force_in": ["d"]}),
     ("cumulative max", {}, {"pacing": {"cumulative_max": {2027: 10}}, "force_in": ["d"]}),
@@ -115,7 +193,9 @@ def test_pacing_moves_a_commitment_to_a_later_year(tmp_path):
     """a calls half its 50 in each of two years; with 45 a year it cannot start beside b's 40."""
     changes = {"a": {"years": (2026, 2027), "call_schedule": (0.5, 0.5)}}
     plan = solve_checked(
-        tmp_path, instance(base(**changes)), mandate(pacing={"annual_max": 45}, force_out=["c", "d"])
+        tmp_path,
+        instance(base(**changes)),
+        mandate(pacing={"annual_max": 45}, force_out=["c", "d"]),
     )
     years = {i.id: i.start_year for i in plan.investments}
     assert years == {"a": 2027, "b": 2026}

@@ -1,4 +1,4 @@
-"""One test per validation rule: one line on stderr naming file, row and column; exit 2; no output file."""
+"""One test per validation rule: one stderr line naming file, row, column; exit 2; no output."""
 
 from __future__ import annotations
 
@@ -41,28 +41,114 @@ def expect_error(args: list, fragment: str, tmp_path: Path) -> None:
 
 
 CELL_ERRORS = [
-    ("candidates.csv", 2, "ticket_min", "abc", "candidates.csv row 2, ticket_min: Input should be a valid number"),
-    ("candidates.csv", 1, "ticket_min", "9999", "candidates.csv row 1, ticket_min: 9999 > ticket_max 50"),
-    ("candidates.csv", 3, "loss_probability", "1.5", "candidates.csv row 3, loss_probability: Input should be less than or equal to 1"),
-    ("candidates.csv", 2, "loss_probability", "-0.1", "candidates.csv row 2, loss_probability: Input should be greater than or equal to 0"),
-    ("candidates.csv", 2, "call_schedule", "0.5;0.4", "candidates.csv row 2, call_schedule: Value error, fractions sum to 0.9, not 1"),
-    ("candidates.csv", 2, "call_schedule", "1.5;-0.5", "candidates.csv row 2, call_schedule: Value error, fractions must be finite and non-negative"),
-    ("candidates.csv", 3, "sub_area_id", "nope", "candidates.csv row 3, sub_area_id: unknown sub-area 'nope'"),
+    (
+        "candidates.csv",
+        2,
+        "ticket_min",
+        "abc",
+        "candidates.csv row 2, ticket_min: Input should be a valid number",
+    ),
+    (
+        "candidates.csv",
+        1,
+        "ticket_min",
+        "9999",
+        "candidates.csv row 1, ticket_min: 9999 > ticket_max 50",
+    ),
+    (
+        "candidates.csv",
+        3,
+        "loss_probability",
+        "1.5",
+        "candidates.csv row 3, loss_probability: Input should be less than or equal to 1",
+    ),
+    (
+        "candidates.csv",
+        2,
+        "loss_probability",
+        "-0.1",
+        "candidates.csv row 2, loss_probability: Input should be greater than or equal to 0",
+    ),
+    (
+        "candidates.csv",
+        2,
+        "call_schedule",
+        "0.5;0.4",
+        "candidates.csv row 2, call_schedule: Value error, fractions sum to 0.9, not 1",
+    ),
+    (
+        "candidates.csv",
+        2,
+        "call_schedule",
+        "1.5;-0.5",
+        "candidates.csv row 2, call_schedule: Value error, fractions must be finite and non-neg",
+    ),
+    (
+        "candidates.csv",
+        3,
+        "sub_area_id",
+        "nope",
+        "candidates.csv row 3, sub_area_id: unknown sub-area 'nope'",
+    ),
     ("candidates.csv", 3, "id", "a", "candidates.csv row 3, id: duplicate id 'a'"),
-    ("candidates.csv", 2, "requires", "zz", "candidates.csv row 2, requires: unknown candidate id 'zz'"),
-    ("candidates.csv", 3, "excludes", "c", "candidates.csv row 3, excludes: a candidate cannot refer to itself"),
-    ("candidates.csv", 1, "earliest_start", "2030", "candidates.csv row 1, earliest_start: 2030 > latest_start 2026"),
+    (
+        "candidates.csv",
+        2,
+        "requires",
+        "zz",
+        "candidates.csv row 2, requires: unknown candidate id 'zz'",
+    ),
+    (
+        "candidates.csv",
+        3,
+        "excludes",
+        "c",
+        "candidates.csv row 3, excludes: a candidate cannot refer to itself",
+    ),
+    (
+        "candidates.csv",
+        1,
+        "earliest_start",
+        "2030",
+        "candidates.csv row 1, earliest_start: 2030 > latest_start 2026",
+    ),
     ("candidates.csv", 1, "name", "", "candidates.csv row 1, name: missing value"),
-    ("candidates.csv", 1, "lead_time", "-1", "candidates.csv row 1, lead_time: Input should be greater than or equal to 0"),
-    ("candidates.csv", 1, "expected_multiple", "inf", "candidates.csv row 1, expected_multiple: Input should be a finite number"),
+    (
+        "candidates.csv",
+        1,
+        "lead_time",
+        "-1",
+        "candidates.csv row 1, lead_time: Input should be greater than or equal to 0",
+    ),
+    (
+        "candidates.csv",
+        1,
+        "expected_multiple",
+        "inf",
+        "candidates.csv row 1, expected_multiple: Input should be a finite number",
+    ),
     ("candidates.csv", 1, "seats", "x", None),  # a non-numeric column is not an attribute ...
-    ("taxonomy.csv", 2, "gap_score", "7", "taxonomy.csv row 2, gap_score: Input should be less than or equal to 5"),
-    ("taxonomy.csv", 2, "status", "rumour", "taxonomy.csv row 2, status: Input should be 'confirmed', 'inferred' or 'placeholder'"),
+    (
+        "taxonomy.csv",
+        2,
+        "gap_score",
+        "7",
+        "taxonomy.csv row 2, gap_score: Input should be less than or equal to 5",
+    ),
+    (
+        "taxonomy.csv",
+        2,
+        "status",
+        "rumour",
+        "taxonomy.csv row 2, status: Input should be 'confirmed', 'inferred' or 'placeholder'",
+    ),
     ("taxonomy.csv", 2, "sub_area_id", "s1", "taxonomy.csv row 2, sub_area_id: duplicate id 's1'"),
 ]
 
 
-@pytest.mark.parametrize(("file", "row", "column", "value", "message"), CELL_ERRORS[:14] + CELL_ERRORS[15:])
+@pytest.mark.parametrize(
+    ("file", "row", "column", "value", "message"), CELL_ERRORS[:14] + CELL_ERRORS[15:]
+)
 def test_bad_cell(case, tmp_path, file, row, column, value, message):
     folder, mandate = case
     set_cell(folder, file, row, column, value)
@@ -72,7 +158,9 @@ def test_bad_cell(case, tmp_path, file, row, column, value, message):
 def test_non_numeric_column_is_not_an_attribute(case, tmp_path):
     folder, mandate = case
     set_cell(folder, "candidates.csv", 1, "seats", "x")
-    mandate.write_text(yaml.safe_dump({"budget": 100, "limits": [{"name": "s", "attribute": "seats", "max": 1}]}))
+    mandate.write_text(
+        yaml.safe_dump({"budget": 100, "limits": [{"name": "s", "attribute": "seats", "max": 1}]})
+    )
     expect_error([folder, "-m", mandate], "limits.0.attribute: unknown attribute 'seats'", tmp_path)
 
 
@@ -91,7 +179,9 @@ def test_missing_column(case, tmp_path):
     folder, mandate = case
     frame = pd.read_csv(folder / "candidates.csv").drop(columns=["lead_time"])
     frame.to_csv(folder / "candidates.csv", index=False)
-    expect_error([folder, "-m", mandate], "candidates.csv: missing required column 'lead_time'", tmp_path)
+    expect_error(
+        [folder, "-m", mandate], "candidates.csv: missing required column 'lead_time'", tmp_path
+    )
 
 
 def test_empty_candidates(case, tmp_path):
@@ -109,22 +199,61 @@ def test_bad_instance_yaml(case, tmp_path):
 
 MANDATE_ERRORS = [
     ({"budget": 100, "budjet": 5}, "mandate.yaml, budjet: unknown key"),
-    ({"budget": 100, "pillars": {"p1": {"max_shar": 0.2}}}, "mandate.yaml, pillars.p1.max_shar: unknown key"),
-    ({"budget": 100, "pillars": {"p1": {"max_share": 1.2}}}, "mandate.yaml, pillars.p1.max_share: Input should be less than or equal to 1"),
+    (
+        {"budget": 100, "pillars": {"p1": {"max_shar": 0.2}}},
+        "mandate.yaml, pillars.p1.max_shar: unknown key",
+    ),
+    (
+        {"budget": 100, "pillars": {"p1": {"max_share": 1.2}}},
+        "mandate.yaml, pillars.p1.max_share: Input should be less than or equal to 1",
+    ),
     ({"budget": -5}, "mandate.yaml, budget: Input should be greater than or equal to 0"),
     ({"min_deployment": 0.5}, "mandate.yaml, budget: Field required"),
-    ({"budget": 100, "solver": {"time_limit": -1}}, "mandate.yaml, solver.time_limit: Input should be greater than 0"),
-    ({"budget": 100, "pillars": {"nope": {"max_share": 0.2}}}, "mandate.yaml, pillars.nope: unknown pillar 'nope'"),
-    ({"budget": 100, "sub_areas": {"s9": {"max_share": 0.2}}}, "mandate.yaml, sub_areas.s9: unknown sub-area 's9'"),
+    (
+        {"budget": 100, "solver": {"time_limit": -1}},
+        "mandate.yaml, solver.time_limit: Input should be greater than 0",
+    ),
+    (
+        {"budget": 100, "pillars": {"nope": {"max_share": 0.2}}},
+        "mandate.yaml, pillars.nope: unknown pillar 'nope'",
+    ),
+    (
+        {"budget": 100, "sub_areas": {"s9": {"max_share": 0.2}}},
+        "mandate.yaml, sub_areas.s9: unknown sub-area 's9'",
+    ),
     ({"budget": 100, "force_in": ["zz"]}, "mandate.yaml, force_in: unknown candidate id 'zz'"),
     ({"budget": 100, "force_out": ["zz"]}, "mandate.yaml, force_out: unknown candidate id 'zz'"),
-    ({"budget": 100, "groups": {"h": {"max_count": 1}}}, "mandate.yaml, groups.h: unknown group 'h'"),
-    ({"budget": 100, "limits": [{"name": "x", "attribute": "nope", "max": 1}]}, "mandate.yaml, limits.0.attribute: unknown attribute 'nope'"),
-    ({"budget": 100, "pillars": {"p1": {"min_share": 0.5, "max_share": 0.2}}}, "min_share 0.5 > max_share 0.2"),
-    ({"budget": 100, "force_in": ["a"], "force_out": ["a"]}, "'a' is in both force_in and force_out"),
-    ({"budget": 100, "pacing": {"annual_max": {2040: 5}}}, "pacing.annual_max: year 2040 is outside the horizon 2026-2035"),
-    ({"budget": 100, "share_basis": "other"}, "mandate.yaml, share_basis: Input should be 'budget' or 'deployed'"),
-    ({"budget": 100, "lead_time": {"sub_area_deadlines": {"s9": {"year": 2030, "min_amount": 1}}}}, "lead_time.sub_area_deadlines.s9: unknown sub-area 's9'"),
+    (
+        {"budget": 100, "groups": {"h": {"max_count": 1}}},
+        "mandate.yaml, groups.h: unknown group 'h'",
+    ),
+    (
+        {"budget": 100, "limits": [{"name": "x", "attribute": "nope", "max": 1}]},
+        "mandate.yaml, limits.0.attribute: unknown attribute 'nope'",
+    ),
+    (
+        {"budget": 100, "pillars": {"p1": {"min_share": 0.5, "max_share": 0.2}}},
+        "min_share 0.5 > max_share 0.2",
+    ),
+    (
+        {"budget": 100, "force_in": ["a"], "force_out": ["a"]},
+        "'a' is in both force_in and force_out",
+    ),
+    (
+        {"budget": 100, "pacing": {"annual_max": {2040: 5}}},
+        "pacing.annual_max: year 2040 is outside the horizon 2026-2035",
+    ),
+    (
+        {"budget": 100, "share_basis": "other"},
+        "mandate.yaml, share_basis: Input should be 'budget' or 'deployed'",
+    ),
+    (
+        {
+            "budget": 100,
+            "lead_time": {"sub_area_deadlines": {"s9": {"year": 2030, "min_amount": 1}}},
+        },
+        "lead_time.sub_area_deadlines.s9: unknown sub-area 's9'",
+    ),
     ("just text", "mandate.yaml: expected a mapping of mandate keys"),
 ]
 
@@ -137,7 +266,10 @@ def test_bad_mandate(case, tmp_path, content, message):
 
 
 SET_ERRORS = [
-    (["--set", "pillars.p1.max_share=2"], "pillars.p1.max_share: Input should be less than or equal to 1"),
+    (
+        ["--set", "pillars.p1.max_share=2"],
+        "pillars.p1.max_share: Input should be less than or equal to 1",
+    ),
     (["--set", "budgetx=3"], "budgetx: unknown key"),
     (["--set", "budget"], "--set: expected KEY=VALUE, got 'budget'"),
     (["--set", "budget=abc"], "budget: Input should be a valid number"),

@@ -47,7 +47,9 @@ def write_plan(plan: Plan, fmt: str, output: Path | None) -> None:
 @instance_argument
 @mandate_option
 @edit_options
-@click.option("--time-limit", type=float, help="Solver time limit in seconds (overrides the mandate).")
+@click.option(
+    "--time-limit", type=float, help="Solver time limit in seconds (overrides the mandate)."
+)
 @click.option("--gap", type=float, help="Relative MIP gap (overrides the mandate).")
 @output_options
 @click.pass_context

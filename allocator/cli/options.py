@@ -35,9 +35,22 @@ def edit_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """``--set KEY=VALUE``, ``--force-in ID`` and ``--force-out ID``, each repeatable."""
     for decorator in reversed(
         (
-            click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Edit a mandate key by dotted path."),
-            click.option("--force-in", multiple=True, metavar="ID", help="Candidate that must be chosen."),
-            click.option("--force-out", multiple=True, metavar="ID", help="Candidate that must not be chosen."),
+            click.option(
+                "--set",
+                "sets",
+                multiple=True,
+                metavar="KEY=VALUE",
+                help="Edit a mandate key by dotted path.",
+            ),
+            click.option(
+                "--force-in", multiple=True, metavar="ID", help="Candidate that must be chosen."
+            ),
+            click.option(
+                "--force-out",
+                multiple=True,
+                metavar="ID",
+                help="Candidate that must not be chosen.",
+            ),
         )
     ):
         func = decorator(func)
@@ -46,8 +59,15 @@ def edit_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """``--format table|json|csv`` and ``-o/--output PATH``."""
-    func = click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to this file instead of stdout.")(func)
-    return click.option("--format", "fmt", type=FORMATS, default="table", show_default=True, help="Output format.")(func)
+    func = click.option(
+        "-o",
+        "--output",
+        type=click.Path(path_type=Path),
+        help="Write to this file instead of stdout.",
+    )(func)
+    return click.option(
+        "--format", "fmt", type=FORMATS, default="table", show_default=True, help="Output format."
+    )(func)
 
 
 def resolve_paths(instance: Path | None, mandate: Path | None) -> tuple[Path, Path]:

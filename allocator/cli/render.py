@@ -11,7 +11,7 @@ from rich.console import Console, Group
 from rich.markup import escape
 from rich.table import Table
 
-from allocator.cli.output import write_atomic
+from allocator.files import write_atomic
 from allocator.plan import Plan
 
 
@@ -36,7 +36,9 @@ def summary_table(plan: Plan) -> Table:
             ("expected loss ($M)", _money(plan.metrics.expected_loss)),
             ("high-risk share", f"{plan.metrics.high_risk_share:.1%}"),
         ]
-    rows.append(("build / solve (s)", f"{plan.solver.build_seconds:.2f} / {plan.solver.seconds:.2f}"))
+    rows.append(
+        ("build / solve (s)", f"{plan.solver.build_seconds:.2f} / {plan.solver.seconds:.2f}")
+    )
     for row in rows:
         table.add_row(*row)
     return table
@@ -45,7 +47,12 @@ def summary_table(plan: Plan) -> Table:
 def pillar_table(plan: Plan) -> Table:
     """Committed by pillar with its share of the total."""
     table = Table(title="Committed by pillar")
-    for name, justify in (("pillar", "left"), ("$M", "right"), ("share", "right"), ("deals", "right")):
+    for name, justify in (
+        ("pillar", "left"),
+        ("$M", "right"),
+        ("share", "right"),
+        ("deals", "right"),
+    ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     total = plan.totals.committed or 1.0
     deals: dict[str, int] = {}
@@ -90,7 +97,9 @@ def plan_renderables(plan: Plan) -> list[Any]:
     parts: list[Any] = [summary_table(plan)]
     if plan.diagnosis is not None:
         parts.append(f"[bold red]Diagnosis:[/] {escape(plan.diagnosis.message)}")
-        parts += [escape(f"  relax {r.key} from {r.from_} to {r.to}") for r in plan.diagnosis.relaxations]
+        parts += [
+            escape(f"  relax {r.key} from {r.from_} to {r.to}") for r in plan.diagnosis.relaxations
+        ]
     if plan.found:
         parts += [pillar_table(plan), binding_table(plan), investment_table(plan)]
     return parts

@@ -14,6 +14,7 @@ def add_attribute_limits(m: pyo.ConcreteModel, pairs: Pairs, mandate: Mandate) -
     rows = []
     everything = range(len(pairs.items))
     for n, lim in enumerate(mandate.limits):
+
         def weight(p: int, attribute: str = lim.attribute) -> float:
             return pairs.candidates[p].attributes.get(attribute, 0.0)
 

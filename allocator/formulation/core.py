@@ -7,8 +7,8 @@ keep their pairs with ``z`` bounded to 0, so a what-if that changes them edits b
 Aggregates are built from pre-grouped position lists (one pass over the pairs), never by
 scanning all pairs per row.
 
-Every limit's value is a mutable parameter (``<component>_value``) and the budget is ``m.budget_usd_m``,
-so a what-if that changes a number updates right-hand sides in place.
+Every limit's value is a mutable parameter (``<component>_value``) and the budget is
+``m.budget_usd_m``, so a what-if that changes a number updates right-hand sides in place.
 """
 
 from __future__ import annotations
@@ -103,13 +103,17 @@ def linear(m: pyo.ConcreteModel, terms: Iterable[tuple[float, Any]]) -> Any:
     return LinearExpression(constant=0, linear_coefs=coefs, linear_vars=variables)
 
 
-def amount(m: pyo.ConcreteModel, positions: Iterable[int], weight: Callable[[int], float] = None) -> Any:
+def amount(
+    m: pyo.ConcreteModel, positions: Iterable[int], weight: Callable[[int], float] = None
+) -> Any:
     """Σ weight(p) · w[p] over the given pair positions (weight 1 by default)."""
     w = m.w_list
     return linear(m, ((weight(p) if weight else 1.0, w[p]) for p in positions))
 
 
-def count(m: pyo.ConcreteModel, positions: Iterable[int], weight: Callable[[int], float] = None) -> Any:
+def count(
+    m: pyo.ConcreteModel, positions: Iterable[int], weight: Callable[[int], float] = None
+) -> Any:
     """Σ weight(p) · z[p] over the given pair positions (weight 1 by default)."""
     z = m.z_list
     return linear(m, ((weight(p) if weight else 1.0, z[p]) for p in positions))
@@ -140,7 +144,9 @@ def add_limits(
         rhs = values[index] * factor if factor is not None else values[index]
         bodies[index] = lhs <= rhs if sense == "max" else lhs >= rhs
         label = f"{component}[{_label(index)}]"
-        m.limits.append(Limit(label, key, limit, sense, component, index, lhs, rhs, values[index], factor))
+        m.limits.append(
+            Limit(label, key, limit, sense, component, index, lhs, rhs, values[index], factor)
+        )
     m.add_component(component, pyo.Constraint(list(bodies), rule=lambda _m, *i: bodies[_index(i)]))
 
 
@@ -153,7 +159,7 @@ def _index(parts: tuple[Any, ...]) -> Hashable:
 
 
 def add_variables(m: pyo.ConcreteModel, pairs: Pairs) -> None:
-    """Set PAIRS, variables z (binary) and w (USD M, bounded by the tickets family), ``committed``."""
+    """Set PAIRS, variables z (binary) and w (USD M, bounded by the tickets family)."""
     m.PAIRS = pyo.Set(initialize=pairs.items, dimen=2, ordered=True)
     m.z = pyo.Var(m.PAIRS, domain=pyo.Binary)
     m.w = pyo.Var(m.PAIRS, domain=pyo.NonNegativeReals)

@@ -22,7 +22,11 @@ def add_deals(m: pyo.ConcreteModel, pairs: Pairs, mandate: Mandate) -> None:
     for name, sense in (("max_total", "max"), ("min_total", "min")):
         value = getattr(deals, name)
         if value is not None:
-            add_limits(m, f"deals_{name}", [("total", f"deals.{name}", value, sense, count(m, everything), None)])
+            add_limits(
+                m,
+                f"deals_{name}",
+                [("total", f"deals.{name}", value, sense, count(m, everything), None)],
+            )
 
 
 def add_groups(m: pyo.ConcreteModel, pairs: Pairs, mandate: Mandate) -> None:
@@ -32,7 +36,14 @@ def add_groups(m: pyo.ConcreteModel, pairs: Pairs, mandate: Mandate) -> None:
     members = pairs.group(lambda p: pairs.candidates[p].group or None)
     for name, sense in (("max_count", "max"), ("min_count", "min")):
         rows = [
-            (label, f"groups.{label}.{name}", getattr(g, name), sense, count(m, members.get(label, [])), None)
+            (
+                label,
+                f"groups.{label}.{name}",
+                getattr(g, name),
+                sense,
+                count(m, members.get(label, [])),
+                None,
+            )
             for label, g in mandate.groups.items()
             if getattr(g, name) is not None
         ]

@@ -41,5 +41,7 @@ def add_impact_by(m: pyo.ConcreteModel, pairs: Pairs, mandate: Mandate) -> None:
             if pairs.candidates[p].sub_area_id == sid and pairs.impact_year(p) <= rule.year
         ]
         for key, value, factor in _minimums(rule, f"lead_time.sub_area_deadlines.{sid}", share_of):
-            rows.append(((sid, key.rsplit(".", 1)[1]), key, value, "min", amount(m, online), factor))
+            rows.append(
+                ((sid, key.rsplit(".", 1)[1]), key, value, "min", amount(m, online), factor)
+            )
     add_limits(m, "sub_area_deadline", rows)

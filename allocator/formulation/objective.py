@@ -1,6 +1,7 @@
 """The two-term objective (maximised), each term an Expression reported separately.
 
-- strategic value = ``Σ gap_score·impact·w·max(0, value_horizon − (t + lead_time)) / (5·(value_horizon − start))``.
+- strategic value = ``Σ gap_score·impact·w·max(0, VH − (t + lead_time)) / (5·(VH − start))``
+  with VH the value horizon.
   Scale: 1.0 per $M is a top-gap (5), impact-1 investment whose capacity is online from the
   horizon start through the value horizon; so strategic value is in "$M of ideal strategic
   capital" and comparable with money.

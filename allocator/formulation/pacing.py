@@ -44,9 +44,7 @@ def add_pacing(m: pyo.ConcreteModel, pairs: Pairs, mandate: Mandate) -> None:
     called = {y: linear(m, ((f, w[p]) for p, f in terms.get(y, ()))) for y in years}
     for name, sense in (("annual_max", "max"), ("annual_min", "min")):
         limits = _year_limits(getattr(pacing, name), years)
-        rows = [
-            (y, f"pacing.{name}.{y}", v, sense, called[y], None) for y, v in limits.items()
-        ]
+        rows = [(y, f"pacing.{name}.{y}", v, sense, called[y], None) for y, v in limits.items()]
         add_limits(m, f"pacing_{name}", rows)
     cumulative = _year_limits(pacing.cumulative_max, years)
     rows = []

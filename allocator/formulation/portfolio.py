@@ -49,7 +49,9 @@ def add_share_limits(
 def add_portfolio(m: pyo.ConcreteModel, pairs: Pairs, mandate: Mandate) -> None:
     """Pillar limits then sub-area limits (with the ``default`` rule)."""
     if mandate.pillars:
-        add_share_limits(m, mandate, "pillar", mandate.pillars, pairs.group(lambda p: pairs.pillar[p]))
+        add_share_limits(
+            m, mandate, "pillar", mandate.pillars, pairs.group(lambda p: pairs.pillar[p])
+        )
     sub_limits = mandate.sub_area_limits(list(pairs.instance.sub_areas))
     if sub_limits:
         by_sub_area = pairs.group(lambda p: pairs.candidates[p].sub_area_id)

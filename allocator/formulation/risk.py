@@ -17,11 +17,19 @@ def add_risk(m: pyo.ConcreteModel, pairs: Pairs, mandate: Mandate) -> None:
         loss = amount(m, everything, lambda p: pairs.candidates[p].loss_probability)
         share = risk.max_expected_loss_share
         add_limits(
-            m, "expected_loss", [("total", "risk.max_expected_loss_share", share, "max", loss, share_of)]
+            m,
+            "expected_loss",
+            [("total", "risk.max_expected_loss_share", share, "max", loss, share_of)],
         )
     if risk.max_high_risk_share is not None:
-        high = [p for p in everything if pairs.candidates[p].loss_probability >= risk.high_risk_threshold]
+        high = [
+            p
+            for p in everything
+            if pairs.candidates[p].loss_probability >= risk.high_risk_threshold
+        ]
         share = risk.max_high_risk_share
         add_limits(
-            m, "high_risk", [("total", "risk.max_high_risk_share", share, "max", amount(m, high), share_of)]
+            m,
+            "high_risk",
+            [("total", "risk.max_high_risk_share", share, "max", amount(m, high), share_of)],
         )
