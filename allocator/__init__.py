@@ -12,7 +12,7 @@ from allocator.errors import AllocatorError, InputError
 from allocator.instance import Candidate, Instance, SubArea, load_instance
 from allocator.mandate import Mandate, load_mandate
 from allocator.plan import Plan
-from allocator.solve import solve
+from allocator.solve import Session, solve
 from allocator.status import EXIT_CODES, Status
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "Mandate",
     "Plan",
     "Status",
+    "Session",
     "SubArea",
     "bundled",
     "load_instance",

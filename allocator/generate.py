@@ -299,7 +299,7 @@ _FIELDS = (
 
 def _records(frame: pd.DataFrame, attributes: tuple[str, ...]) -> list[dict[str, Any]]:
     """Row dicts in the shape pydantic validates a candidate from."""
-    records = frame[list(_FIELDS)].to_dict("records")
+    records = frame[_FIELDS].to_dict("records")
     for record, values in zip(records, frame[list(attributes)].to_numpy(), strict=True):
         record["attributes"] = dict(zip(attributes, values.tolist(), strict=True))
     return records
@@ -321,12 +321,12 @@ def _meta(ref: Instance, total: int, seed: int, years: int, start: int) -> Insta
             f" start={start})",
         ),
         notes=(
-            f"Every candidate and every number in candidates.csv is synthetic: drawn from the"
+            "Every candidate and every number in candidates.csv is synthetic: drawn from the"
             f" per-sub-area empirical distributions of {ref.name} (a reference row's ticket range"
-            f" times a lognormal factor, rounded to $5M; lead time +-1 year; loss probability plus"
-            f" normal noise; multiple times lognormal noise; schedule, impact and attributes"
-            f" resampled), with earliest_start uniform over the horizon. Names and ids describe no"
-            f" real company or deal. Requires, excludes and groups are random."
+            " times a lognormal factor, rounded to $5M; lead time +-1 year; loss probability plus"
+            " normal noise; multiple times lognormal noise; schedule, impact and attributes"
+            " resampled), with earliest_start uniform over the horizon. Names and ids describe no"
+            " real company or deal. Requires, excludes and groups are random."
         ),
     )
 
@@ -394,9 +394,9 @@ def scale_mandate(
         horizon={"start": start, "years": years},
         value_horizon=start + years - 1 + 10,
         groups={label: {"max_count": 1} for label in groups},
+        force_in=(),
+        force_out=(),
     )
-    for key in ("force_in", "force_out"):
-        data.pop(key, None)
     data["pacing"] = _scale_pacing(data["pacing"], money, money * per_year, shift, horizon)
     data["deals"] = {
         key: _ceil(value * count * (per_year if key == "max_per_year" else 1.0))
@@ -406,6 +406,7 @@ def scale_mandate(
         data[section] = {k: _scale_shares(v, money, count) for k, v in data[section].items()}
     data["lead_time"] = _scale_lead_time(data["lead_time"], money, shift)
     data["limits"] = [_scale_limit(limit, money, count) for limit in data["limits"]]
+    _drop_unknown(data, instance)
     data["solver"] = {
         **data["solver"],
         "time_limit": TIME_LIMIT,
@@ -439,9 +440,11 @@ def _scale_lead_time(lead_time: dict[str, Any], money: float, shift: int) -> dic
             moved["min_amount"] = _money(moved["min_amount"] * money)
         return moved
 
-    scaled = {**lead_time, "impact_by": [move(rule) for rule in lead_time["impact_by"]]}
-    scaled["sub_area_deadlines"] = {k: move(v) for k, v in lead_time["sub_area_deadlines"].items()}
-    return {key: value for key, value in scaled.items() if value not in ([], {})}
+    return {
+        **lead_time,
+        "impact_by": [move(rule) for rule in lead_time["impact_by"]],
+        "sub_area_deadlines": {k: move(v) for k, v in lead_time["sub_area_deadlines"].items()},
+    }
 
 
 def _scale_limit(limit: dict[str, Any], money: float, count: float) -> dict[str, Any]:
@@ -452,3 +455,13 @@ def _scale_limit(limit: dict[str, Any], money: float, count: float) -> dict[str,
             per_deal = limit["per"] == "deal"
             scaled[key] = _ceil(scaled[key] * count) if per_deal else _money(scaled[key] * money)
     return scaled
+
+
+def _drop_unknown(data: dict[str, Any], instance: Instance) -> None:
+    """Drop the limits naming pillars, sub-areas or attributes that another reference lacks."""
+    sub_areas = set(instance.sub_areas)
+    data["pillars"] = {k: v for k, v in data["pillars"].items() if k in instance.pillars}
+    data["sub_areas"] = {k: v for k, v in data["sub_areas"].items() if k in sub_areas | {"default"}}
+    deadlines = data["lead_time"]["sub_area_deadlines"]
+    data["lead_time"]["sub_area_deadlines"] = {k: v for k, v in deadlines.items() if k in sub_areas}
+    data["limits"] = [lim for lim in data["limits"] if lim["attribute"] in instance.attributes]

@@ -7,7 +7,7 @@ from the chosen investments and the instance (``summarise``), never read from th
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,6 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from allocator.instance import Instance
 from allocator.mandate import Mandate
 from allocator.status import Status
+
+if TYPE_CHECKING:
+    from allocator.compare import Comparison
 
 _FROZEN = ConfigDict(frozen=True, populate_by_name=True)
 DIGITS = 6
@@ -138,6 +141,17 @@ class Plan(BaseModel):
     def to_json(self, indent: int | None = 2) -> str:
         """The plan as JSON with the contract's keys; deterministic apart from timings."""
         return self.model_dump_json(by_alias=True, indent=indent)
+
+    def compare(self, base: Plan) -> Comparison:
+        """How this plan differs from ``base``: investments, totals and metrics."""
+        from allocator.compare import compare
+
+        return compare(self, base)
+
+    @classmethod
+    def from_json(cls, text: str) -> Plan:
+        """A plan from its JSON (as written by ``to_json``)."""
+        return cls.model_validate_json(text)
 
     def __repr__(self) -> str:
         objective = "-" if self.objective is None else f"{self.objective:,.2f}"

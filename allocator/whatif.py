@@ -1,116 +1,113 @@
-"""Which constraint families a what-if edit forces to rebuild, and which it changes in place.
+"""Named what-ifs: mandate edits solved one after another in one warm Session, side by side.
 
-A number that is a limit's value, the budget or an objective weight changes in place (mutable
-parameters); any other edit rebuilds the families that read it. ``None`` means the structure
-of the whole model changed (horizon, candidate ids, sub-areas or start windows).
+A what-if file is YAML, either a list of ``{name, set, force_in, force_out}`` or a mapping from
+name to ``{set, force_in, force_out}``; ``set`` maps dotted mandate keys to values, exactly as
+``--set`` does.
 """
 
 from __future__ import annotations
 
-from allocator.instance import Instance
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from allocator.errors import InputError
+from allocator.instance import Instance, read_yaml
 from allocator.mandate import Mandate
-
-# mandate section (longest prefix wins) -> families that read it
-SECTION_FAMILIES: dict[str, tuple[str, ...]] = {
-    "name": (),
-    "description": (),
-    "solver": (),
-    "budget": ("add_budget",),
-    "min_deployment": ("add_budget",),
-    "pacing": ("add_pacing",),
-    "pillars": ("add_portfolio",),
-    "sub_areas": ("add_portfolio",),
-    "share_basis": ("add_budget", "add_portfolio", "add_risk", "add_impact_by"),
-    "deals": ("add_deals",),
-    "groups": ("add_groups",),
-    "risk": ("add_risk",),
-    "lead_time.max_lead_time": ("add_exclusions",),
-    "lead_time": ("add_impact_by",),
-    "limits": ("add_attribute_limits",),
-    "force_in": ("add_once_only",),
-    "force_out": ("add_exclusions",),
-    "objective": ("add_objective",),
-    "value_horizon": ("add_objective",),
-}
-
-# candidate field -> families that read it; fields not listed change the model's structure
-FIELD_FAMILIES: dict[str, tuple[str, ...]] = {
-    "name": (),
-    "source": (),
-    "notes": (),
-    "ticket_min": ("add_tickets",),
-    "ticket_max": ("add_tickets",),
-    "lead_time": ("add_exclusions", "add_impact_by", "add_objective"),
-    "loss_probability": ("add_risk", "add_objective"),
-    "expected_multiple": ("add_objective",),
-    "impact": ("add_objective",),
-    "call_schedule": ("add_pacing",),
-    "requires": ("add_requires",),
-    "excludes": ("add_excludes",),
-    "group": ("add_groups",),
-    "attributes": ("add_attribute_limits",),
-}
-
-IN_PLACE = ("budget", "objective.strategic_weight", "objective.return_weight")
+from allocator.plan import Plan
+from allocator.solve import Session
 
 
-def _section(path: str) -> tuple[str, ...]:
-    for prefix in sorted(SECTION_FAMILIES, key=len, reverse=True):
-        if path == prefix or path.startswith(prefix + "."):
-            return SECTION_FAMILIES[prefix]
-    raise KeyError(path)
+class Variant(BaseModel):
+    """One named edit of a mandate."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    name: str
+    set_: dict[str, Any] = Field(default_factory=dict, alias="set")
+    force_in: tuple[str, ...] = ()
+    force_out: tuple[str, ...] = ()
+
+    def apply(self, mandate: Mandate) -> Mandate:
+        """The mandate with this variant's edits."""
+        changes = dict(self.set_)
+        if self.force_in:
+            changes["force_in"] = [*mandate.force_in, *self.force_in]
+        if self.force_out:
+            changes["force_out"] = [*mandate.force_out, *self.force_out]
+        if not changes:
+            return mandate
+        try:
+            return mandate.with_changes(changes)
+        except InputError as err:
+            raise InputError(f"what-if {self.name!r}: {err}") from None
 
 
-def _in_place(path: str, old: object, new: object, limit_keys: set[str]) -> bool:
-    numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (old, new))
-    if not numeric:
-        return False
-    return path in IN_PLACE or any(k == path or k.startswith(path + ".") for k in limit_keys)
+def load_variants(path: str | Path) -> list[Variant]:
+    """Read a what-if file (a list of variants, or a mapping from name to edits)."""
+    file = Path(path)
+    data = read_yaml(file)
+    if isinstance(data, dict):
+        data = [{"name": str(name), **(edits or {})} for name, edits in data.items()]
+    if not isinstance(data, list) or not data:
+        raise InputError(
+            "expected a list of what-ifs or a mapping from name to edits", file=file.name
+        )
+    variants = []
+    for n, item in enumerate(data, start=1):
+        try:
+            variants.append(Variant.model_validate(item))
+        except ValidationError as err:
+            first = err.errors()[0]
+            key = ".".join(str(p) for p in first["loc"])
+            message = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
+            raise InputError(message, file=file.name, row=n, column=key or None) from None
+    names = [v.name for v in variants]
+    duplicate = next((name for name in names if names.count(name) > 1), None)
+    if duplicate:
+        raise InputError(f"what-if name {duplicate!r} appears twice", file=file.name)
+    return variants
 
 
-def mandate_families(old: Mandate, new: Mandate, limit_keys: set[str]) -> set[str] | None:
-    """Families to rebuild for a mandate edit; None when the horizon changes."""
-    if old.horizon != new.horizon:
-        return None
-    before, after = old.flat(), new.flat()
-    families: set[str] = set()
-    for path in before.keys() | after.keys():
-        old_value, new_value = before.get(path), after.get(path)
-        if old_value != new_value and not _in_place(path, old_value, new_value, limit_keys):
-            families.update(_section(path))
-    return families
+def summary_row(name: str, plan: Plan, base: Plan | None, pillars: list[str]) -> dict[str, Any]:
+    """A table row: objective terms, committed by pillar, deals, expected loss, changes vs base."""
+    row: dict[str, Any] = {
+        "name": name,
+        "status": plan.status.value,
+        "objective": plan.objective,
+        "strategic": plan.objective_terms.strategic if plan.found else None,
+        "return": plan.objective_terms.return_ if plan.found else None,
+        "committed": plan.totals.committed if plan.found else None,
+    }
+    for pillar in pillars:
+        row[f"committed_{pillar}"] = plan.totals.by_pillar.get(pillar, 0.0) if plan.found else None
+    row["deals"] = plan.metrics.deals if plan.found else None
+    row["expected_loss"] = plan.metrics.expected_loss if plan.found else None
+    comparison = plan.compare(base) if base is not None and base.found and plan.found else None
+    row["added"] = " ".join(c.id for c in comparison.of("added")) if comparison else ""
+    row["removed"] = " ".join(c.id for c in comparison.of("removed")) if comparison else ""
+    row["seconds"] = round(plan.solver.build_seconds + plan.solver.seconds, 3)
+    return row
 
 
-def instance_families(old: Instance, new: Instance) -> set[str] | None:
-    """Families to rebuild for an instance edit; None when the structure changes."""
-    if [c.id for c in old.candidates] != [c.id for c in new.candidates]:
-        return None
-    if [s.model_dump(exclude={"gap_score"}) for s in old.taxonomy] != [
-        s.model_dump(exclude={"gap_score"}) for s in new.taxonomy
-    ]:
-        return None
-    families = {"add_objective"} if old.taxonomy != new.taxonomy else set()
-    for before, after in zip(old.candidates, new.candidates, strict=True):
-        if before == after:
-            continue
-        for field in type(before).model_fields:
-            if getattr(before, field) != getattr(after, field):
-                if field not in FIELD_FAMILIES:
-                    return None
-                families.update(FIELD_FAMILIES[field])
-    return families
-
-
-def changed_families(
-    old_instance: Instance,
-    old_mandate: Mandate,
-    new_instance: Instance,
-    new_mandate: Mandate,
-    limit_keys: set[str],
-) -> set[str] | None:
-    """Families to rebuild for an edit of either input; None for a full rebuild."""
-    from_instance = instance_families(old_instance, new_instance)
-    from_mandate = mandate_families(old_mandate, new_mandate, limit_keys)
-    if from_instance is None or from_mandate is None:
-        return None
-    return from_instance | from_mandate
+def run_whatifs(
+    instance: Instance,
+    mandate: Mandate,
+    variants: list[Variant],
+    *,
+    time_limit: float | None = None,
+    gap: float | None = None,
+) -> tuple[pd.DataFrame, dict[str, Plan]]:
+    """Solve the base and every variant in one warm Session; a table and the plans by name."""
+    edited = [(v.name, v.apply(mandate)) for v in variants]  # every edit is valid before solving
+    session = Session(instance, mandate)
+    plans = {"base": session.solve(time_limit=time_limit, gap=gap)}
+    for name, changed in edited:
+        plans[name] = session.solve(changed, time_limit=time_limit, gap=gap)
+    pillars = list(instance.pillars)
+    rows = [
+        summary_row(name, plan, plans["base"] if name != "base" else None, pillars)
+        for name, plan in plans.items()
+    ]
+    return pd.DataFrame(rows), plans

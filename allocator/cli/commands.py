@@ -16,15 +16,24 @@ from allocator.cli.options import (
     mandate_option,
     output_options,
     resolve_paths,
+    solver_options,
 )
 from allocator.cli.output import emit
-from allocator.cli.render import plan_renderables, show
+from allocator.cli.render import (
+    comparison_renderables,
+    explain_renderables,
+    plan_renderables,
+    show,
+    whatif_renderables,
+)
 from allocator.errors import InputError
+from allocator.explain import marginal_values
 from allocator.instance import Instance
 from allocator.mandate import Mandate
 from allocator.plan import Plan
 from allocator.solve import solve as solve_plan
 from allocator.status import EXIT_CODES
+from allocator.whatif import load_variants, run_whatifs
 
 
 @click.group(cls=AllocatorGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -47,10 +56,7 @@ def write_plan(plan: Plan, fmt: str, output: Path | None) -> None:
 @instance_argument
 @mandate_option
 @edit_options
-@click.option(
-    "--time-limit", type=float, help="Solver time limit in seconds (overrides the mandate)."
-)
-@click.option("--gap", type=float, help="Relative MIP gap (overrides the mandate).")
+@solver_options
 @output_options
 @click.pass_context
 def solve(
@@ -149,3 +155,95 @@ def check(
         click.echo(f"{v.key}: {v.message}")
     click.echo("ok: every limit holds" if report.ok else f"{len(report.violations)} violation(s)")
     ctx.exit(0 if report.ok else EXIT_INFEASIBLE)
+
+
+def load_plan(path: Path) -> Plan:
+    """A plan JSON file, validated."""
+    try:
+        return Plan.from_json(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise InputError(err.strerror or "cannot read", file=str(path)) from None
+    except ValueError as err:
+        first = str(err).splitlines()
+        raise InputError(
+            f"not a plan JSON ({first[-1].strip() if first else err})", file=str(path)
+        ) from None
+
+
+@main.command()
+@click.argument("base_file", type=click.Path(path_type=Path))
+@click.argument("plan_file", type=click.Path(path_type=Path))
+@output_options
+def compare(base_file: Path, plan_file: Path, fmt: str, output: Path | None) -> None:
+    """Show how PLAN_FILE differs from BASE_FILE: investments, totals and metrics."""
+    comparison = load_plan(plan_file).compare(load_plan(base_file))
+    if fmt == "json":
+        emit(comparison.model_dump_json(indent=2) + "\n", output)
+    elif fmt == "csv":
+        emit(comparison.totals_frame().to_csv(index=False), output)
+    else:
+        show(comparison_renderables(comparison), output)
+
+
+@main.command()
+@instance_argument
+@mandate_option
+@edit_options
+@solver_options
+@output_options
+@click.pass_context
+def explain(
+    ctx: click.Context,
+    instance: Path | None,
+    mandate: Path | None,
+    sets: tuple[str, ...],
+    force_in: tuple[str, ...],
+    force_out: tuple[str, ...],
+    time_limit: float | None,
+    gap: float | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Binding limits with marginal values; for an infeasible mandate, which limits to relax."""
+    inst, mand = load_inputs(instance, mandate, sets, force_in, force_out)
+    plan = solve_plan(inst, mand, time_limit=time_limit, gap=gap)
+    plan = plan.model_copy(update={"binding": marginal_values(inst, mand, plan)})
+    if fmt == "table":
+        show(explain_renderables(plan), output)
+    else:
+        write_plan(plan, fmt, output)
+    ctx.exit(EXIT_CODES[plan.status])
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@mandate_option
+@solver_options
+@output_options
+def whatif(
+    paths: tuple[Path, ...],
+    mandate: Path | None,
+    time_limit: float | None,
+    gap: float | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Solve the named edits of a what-if YAML file one after another, each against the base.
+
+    PATHS is [INSTANCE] WHATIFS.yaml.
+    """
+    if len(paths) > 2:
+        raise InputError("expected [INSTANCE] WHATIFS.yaml", column="whatif")
+    instance, whatifs = (None, *paths) if len(paths) == 1 else paths
+    inst, mand = load_inputs(instance, mandate)
+    table, plans = run_whatifs(inst, mand, load_variants(whatifs), time_limit=time_limit, gap=gap)
+    if fmt == "json":
+        data = {name: plan.to_dict() for name, plan in plans.items()}
+        emit(
+            json.dumps({"summary": table.to_dict("records"), "plans": data}, indent=2) + "\n",
+            output,
+        )
+    elif fmt == "csv":
+        emit(table.to_csv(index=False), output)
+    else:
+        show(whatif_renderables(table, f"What-ifs on {inst.name} under {mand.name}"), output)

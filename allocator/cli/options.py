@@ -70,6 +70,14 @@ def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+def solver_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--time-limit S`` and ``--gap G``, overriding the mandate's solver settings."""
+    func = click.option("--gap", type=float, help="Relative MIP gap (overrides the mandate).")(func)
+    return click.option(
+        "--time-limit", type=float, help="Solver time limit in seconds (overrides the mandate)."
+    )(func)
+
+
 def resolve_paths(instance: Path | None, mandate: Path | None) -> tuple[Path, Path]:
     """Instance and mandate paths with the documented defaults."""
     instance_path = instance or bundled(DEFAULT_INSTANCE)

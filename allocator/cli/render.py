@@ -109,9 +109,69 @@ def show(renderables: Iterable[Any], output: Path | None) -> None:
     """Print to the terminal (with colour when it is one) or write plain text to a file."""
     if output is None:
         console = Console()
-        console.width = console.width if console.is_terminal else 160
+        console.width = console.width if console.is_terminal else 200
         console.print(Group(*renderables))
         return
     buffer = io.StringIO()
     Console(file=buffer, width=160, no_color=True).print(Group(*renderables))
     write_atomic(output, buffer.getvalue())
+
+
+def frame_table(frame: Any, title: str) -> Table:
+    """A DataFrame as a rich table (numbers right-aligned, rounded)."""
+    table = Table(title=title)
+    for column in frame.columns:
+        numeric = frame[column].dtype.kind in "if"
+        table.add_column(escape(str(column)), justify="right" if numeric else "left")
+    for row in frame.itertuples(index=False):
+        table.add_row(*(_cell(v) for v in row))
+    return table
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return "" if value != value else f"{value:,.2f}"
+    return escape(str(value))
+
+
+def comparison_renderables(comparison: Any) -> list[Any]:
+    """Metrics and totals side by side, then the investment changes."""
+    title = f"{comparison.plan} against {comparison.base}"
+    return [
+        frame_table(comparison.totals_frame(), f"Totals and metrics: {title}"),
+        frame_table(comparison.to_frame(), "Investments added, removed, resized, moved"),
+    ]
+
+
+def explain_renderables(plan: Plan) -> list[Any]:
+    """Binding limits with their marginal values, or the diagnosis of an infeasible mandate."""
+    parts: list[Any] = [summary_table(plan)]
+    if plan.diagnosis is not None:
+        parts.append(f"[bold red]Diagnosis:[/] {escape(plan.diagnosis.message)}")
+        return parts
+    table = Table(title="Binding limits and their marginal values")
+    for name in ("key", "limit", "slack", "marginal value", "constraint"):
+        table.add_column(
+            name, justify="right" if name in {"limit", "slack", "marginal value"} else "left"
+        )
+    for b in sorted(plan.binding, key=lambda b: -(b.dual or 0.0)):
+        dual = "-" if b.dual is None else f"{b.dual:,.4g}"
+        table.add_row(escape(b.key), f"{b.limit:g}", f"{b.slack:g}", dual, escape(b.constraint))
+    parts.append(table)
+    parts.append(
+        "marginal value: objective gained per unit of relaxation of the limit "
+        "($M for amounts, 1.0 for shares, one deal for counts), with the chosen investments fixed"
+    )
+    return parts
+
+
+def whatif_renderables(table: Any, title: str) -> list[Any]:
+    """The what-if table for a terminal: pillar columns by id, added/removed as counts."""
+    display = table.rename(columns=lambda c: c.removeprefix("committed_")).copy()
+    for column in ("added", "removed"):
+        display[column] = display[column].map(lambda ids: len(ids.split()) if ids else 0)
+    return [
+        frame_table(display, title),
+        "pillar columns: $M committed; added/removed: investments against the base "
+        "(ids with --format csv or json)",
+    ]

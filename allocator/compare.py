@@ -1,0 +1,133 @@
+"""Differences between two plans: investments added, removed and resized; totals and metrics."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    from allocator.plan import Plan
+
+_FROZEN = ConfigDict(frozen=True)
+TOTALS = ("by_pillar", "by_sub_area", "by_year_committed", "by_year_called")
+
+
+class Change(BaseModel):
+    """One investment that differs: its amount and start year in the base and in the other plan."""
+
+    model_config = _FROZEN
+    id: str
+    name: str
+    change: str  # added | removed | resized | moved
+    base_amount: float
+    amount: float
+    base_year: int | None
+    year: int | None
+
+
+class Delta(BaseModel):
+    """A number in the base plan and in the other plan."""
+
+    model_config = _FROZEN
+    group: str
+    key: str
+    base: float
+    value: float
+
+    @property
+    def change(self) -> float:
+        """value − base."""
+        return self.value - self.base
+
+
+class Comparison(BaseModel):
+    """How ``plan`` differs from ``base``."""
+
+    model_config = _FROZEN
+    base: str
+    plan: str
+    investments: tuple[Change, ...]
+    totals: tuple[Delta, ...]
+    metrics: tuple[Delta, ...]
+
+    def of(self, change: str) -> list[Change]:
+        """Investments of one kind of change (added, removed, resized, moved)."""
+        return [c for c in self.investments if c.change == change]
+
+    def to_frame(self) -> pd.DataFrame:
+        """Investment changes, one row each."""
+        return pd.DataFrame(
+            [c.model_dump() for c in self.investments], columns=list(Change.model_fields)
+        )
+
+    def totals_frame(self) -> pd.DataFrame:
+        """Totals and metrics side by side with their change."""
+        rows = [{**d.model_dump(), "change": d.change} for d in (*self.metrics, *self.totals)]
+        return pd.DataFrame(rows, columns=["group", "key", "base", "value", "change"])
+
+
+def _kind(base_amount: float, amount: float, base_year: int | None, year: int | None) -> str | None:
+    if base_year is None:
+        return "added"
+    if year is None:
+        return "removed"
+    if abs(amount - base_amount) > 1e-6:
+        return "resized"
+    return "moved" if year != base_year else None
+
+
+def _changes(base: Plan, plan: Plan) -> list[Change]:
+    before = {i.id: i for i in base.investments}
+    after = {i.id: i for i in plan.investments}
+    changes = []
+    for cid in sorted(before.keys() | after.keys()):
+        a, b = before.get(cid), after.get(cid)
+        base_amount, amount = (a.amount if a else 0.0), (b.amount if b else 0.0)
+        base_year, year = (a.start_year if a else None), (b.start_year if b else None)
+        kind = _kind(base_amount, amount, base_year, year)
+        if kind:
+            name = (a or b).name  # type: ignore[union-attr]
+            changes.append(
+                Change(
+                    id=cid,
+                    name=name,
+                    change=kind,
+                    base_amount=base_amount,
+                    amount=amount,
+                    base_year=base_year,
+                    year=year,
+                )
+            )
+    return changes
+
+
+def _metric_values(plan: Plan) -> dict[str, float]:
+    return {
+        "objective": plan.objective or 0.0,
+        "strategic": plan.objective_terms.strategic,
+        "return": plan.objective_terms.return_,
+        "committed": plan.totals.committed,
+        "deals": float(plan.metrics.deals),
+        "expected_loss": plan.metrics.expected_loss,
+        "high_risk_share": plan.metrics.high_risk_share,
+    }
+
+
+def compare(plan: Plan, base: Plan) -> Comparison:
+    """How ``plan`` differs from ``base``."""
+    totals = []
+    for group in TOTALS:
+        a, b = getattr(base.totals, group), getattr(plan.totals, group)
+        for key in sorted(a.keys() | b.keys()):
+            totals.append(Delta(group=group, key=key, base=a.get(key, 0.0), value=b.get(key, 0.0)))
+    before, after = _metric_values(base), _metric_values(plan)
+    metrics = [Delta(group="metric", key=k, base=before[k], value=after[k]) for k in before]
+    return Comparison(
+        base=f"{base.instance}/{base.mandate}",
+        plan=f"{plan.instance}/{plan.mandate}",
+        investments=tuple(_changes(base, plan)),
+        totals=tuple(totals),
+        metrics=tuple(metrics),
+    )
