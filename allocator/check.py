@@ -48,6 +48,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -161,6 +162,7 @@ def check_plan(
     instance_dir: str | Path,
     mandate: Mapping[str, Any] | str | Path,
     tol: float = 1e-6,
+    scenarios: str | Path | None = None,
 ) -> CheckReport:
     """Check a plan against every limit of a mandate, recomputing all it reports.
 
@@ -174,6 +176,8 @@ def check_plan(
         The raw mandate as a dict (None values mean "no limit"), or a YAML path.
     tol
         Absolute tolerance added to the relative one of every limit.
+    scenarios
+        A ``scenarios.csv`` for CVaR; by default the one in the instance folder, if any.
 
     Returns
     -------
@@ -183,7 +187,10 @@ def check_plan(
     """
     plan = _read(plan, json.loads)
     mandate = _read(mandate, yaml.safe_load)
-    ctx = _context(plan, Path(instance_dir), mandate, tol)
+    folder = Path(instance_dir)
+    default = folder / "scenarios.csv"
+    scenario_file = Path(scenarios) if scenarios else (default if default.is_file() else None)
+    ctx = _context(plan, folder, mandate, tol, scenario_file)
     solved = plan.get("status") in _WITH_SOLUTION
     families = _FAMILIES if solved else (_check_no_investments,)
     violations = tuple(v for family in families for v in family(ctx))
@@ -279,7 +286,11 @@ def _basis(mandate: Mapping[str, Any], committed: float) -> float:
 
 
 def _context(
-    plan: Mapping[str, Any], instance_dir: Path, mandate: Mapping[str, Any], tol: float
+    plan: Mapping[str, Any],
+    instance_dir: Path,
+    mandate: Mapping[str, Any],
+    tol: float,
+    scenarios: Path | None,
 ) -> _Context:
     """Load the instance, join the plan's investments with it and recompute."""
     taxonomy = pd.read_csv(
@@ -301,8 +312,32 @@ def _context(
         years=years,
         basis=basis,
         tol=tol,
-        recomputed=_recompute(chosen, mandate, years, basis),
+        recomputed=_recompute(chosen, mandate, years, basis, _scenario_losses(chosen, scenarios)),
     )
+
+
+def _scenario_losses(chosen: pd.DataFrame, scenarios: Path | None) -> pd.DataFrame | None:
+    """Portfolio loss ($M) and probability per scenario, or None without scenarios.
+
+    A candidate's loss fraction is its own column, else its sub-area's, else its pillar's, else 0.
+    """
+    if scenarios is None:
+        return None
+    table = pd.read_csv(scenarios, dtype={"scenario": str})
+    loss = pd.Series(0.0, index=table.index)
+    for row in chosen.itertuples():
+        column = next((c for c in (row.id, row.sub_area_id, row.pillar_id) if c in table), None)
+        if column is not None:
+            loss += row.amount * table[column].astype(float)
+    return pd.DataFrame({"probability": table["probability"].astype(float), "loss": loss})
+
+
+def _cvar(losses: pd.DataFrame, alpha: float) -> float:
+    """CVaR_α as min over η of η + E[(L − η)+] / (1 − α), η ranging over the scenario losses."""
+    loss = losses["loss"].to_numpy()
+    probability = losses["probability"].to_numpy()
+    excess = np.maximum(loss[None, :] - loss[:, None], 0.0) @ probability
+    return float((loss + excess / (1.0 - alpha)).min())
 
 
 def _sum_by(chosen: pd.DataFrame, column: str) -> dict[Any, float]:
@@ -346,7 +381,11 @@ def _high_risk_amount(chosen: pd.DataFrame, mandate: Mapping[str, Any]) -> float
 
 
 def _recompute(
-    chosen: pd.DataFrame, mandate: Mapping[str, Any], years: range, basis: float
+    chosen: pd.DataFrame,
+    mandate: Mapping[str, Any],
+    years: range,
+    basis: float,
+    losses: pd.DataFrame | None,
 ) -> dict[str, Any]:
     """Every total, metric and objective term the plan reports, from its investments."""
     value_horizon = int(_get(mandate, "value_horizon", years[-1] + 10))
@@ -354,6 +393,9 @@ def _recompute(
     strategic = _strategic(chosen, years, value_horizon)
     net_return = _net_return(chosen)
     high_risk = _high_risk_amount(chosen, mandate)
+    alpha = _get(_get(_get(mandate, "risk", {}), "cvar", {}), "alpha", 0.95)
+    cvar = None if losses is None else _cvar(losses, alpha)
+    penalty = _get(weights, "cvar_weight", 0.0) * (cvar or 0.0)
     return {
         "committed": float(chosen["amount"].sum()),
         "by_pillar": _sum_by(chosen, "pillar_id"),
@@ -363,7 +405,9 @@ def _recompute(
         "strategic": strategic,
         "return": net_return,
         "objective": _get(weights, "strategic_weight", 1.0) * strategic
-        + _get(weights, "return_weight", 1.0) * net_return,
+        + _get(weights, "return_weight", 1.0) * net_return
+        - penalty,
+        "cvar": cvar,
         "expected_loss": float((chosen["loss_probability"] * chosen["amount"]).sum()),
         "high_risk_share": high_risk / basis if basis else 0.0,
         "deals": len(chosen),
@@ -544,6 +588,16 @@ def _check_risk(ctx: _Context) -> Iterator[Violation]:
     yield from ctx.bound("risk", key, "high-risk amount", high, high_limit, "max")
 
 
+def _check_cvar(ctx: _Context) -> Iterator[Violation]:
+    """CVaR of the scenario loss within ``risk.cvar.max_share`` and reported truthfully."""
+    cvar = ctx.recomputed["cvar"]
+    if cvar is None:
+        return
+    limit = ctx.of_basis(_get(_get(_get(ctx.mandate, "risk", {}), "cvar", {}), "max_share"))
+    yield from ctx.bound("risk", "risk.cvar.max_share", "CVaR", cvar, limit, "max")
+    yield from _compare("metrics.cvar.cvar", _lookup(ctx.plan, "metrics.cvar.cvar"), cvar)
+
+
 def _impact_years(chosen: pd.DataFrame) -> pd.Series:
     """Return the year each investment's capacity comes online."""
     return chosen["start_year"] + chosen["lead_time"]
@@ -631,6 +685,7 @@ _FAMILIES: tuple[Family, ...] = (
     _check_requires,
     _check_excludes,
     _check_risk,
+    _check_cvar,
     _check_lead_time,
     _check_impact_by,
     _check_sub_area_deadlines,

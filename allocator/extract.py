@@ -86,8 +86,12 @@ def extract_plan(
     totals, metrics = summarise(investments, instance, mandate)
     terms = objective_terms(investments, instance, mandate)
     weights = mandate.objective
+    penalty = weights.cvar_weight * metrics.cvar["cvar"] if metrics.cvar else 0.0
     objective = round(
-        weights.strategic_weight * terms.strategic + weights.return_weight * terms.return_, DIGITS
+        weights.strategic_weight * terms.strategic
+        + weights.return_weight * terms.return_
+        - penalty,
+        DIGITS,
     )
     bound = objective if bound is None else round(max(bound, objective), DIGITS)
     gap = abs(bound - objective) / max(abs(objective), 1e-9)

@@ -24,6 +24,7 @@ from pydantic import TypeAdapter
 
 from allocator.data import DEFAULT_INSTANCE, DEFAULT_MANDATE, bundled
 from allocator.errors import InputError
+from allocator.files import write_atomic
 from allocator.instance import (
     Candidate,
     Instance,
@@ -88,7 +89,7 @@ def generate(
 def write_generated(folder: str | Path, instance: Instance, mandate: Mandate) -> Path:
     """Write the instance files and ``mandate.yaml`` to one folder, ready to solve."""
     path = save_instance(instance, folder)
-    (path / "mandate.yaml").write_text(mandate.to_yaml(), encoding="utf-8")
+    write_atomic(path / "mandate.yaml", mandate.to_yaml())
     return path
 
 

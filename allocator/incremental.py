@@ -20,15 +20,17 @@ SECTION_FAMILIES: dict[str, tuple[str, ...]] = {
     "pacing": ("add_pacing",),
     "pillars": ("add_portfolio",),
     "sub_areas": ("add_portfolio",),
-    "share_basis": ("add_budget", "add_portfolio", "add_risk", "add_impact_by"),
+    "share_basis": ("add_budget", "add_portfolio", "add_risk", "add_impact_by", "add_cvar"),
     "deals": ("add_deals",),
     "groups": ("add_groups",),
+    "risk.cvar": ("add_cvar", "add_objective"),
     "risk": ("add_risk",),
     "lead_time.max_lead_time": ("add_exclusions",),
     "lead_time": ("add_impact_by",),
     "limits": ("add_attribute_limits",),
     "force_in": ("add_once_only",),
     "force_out": ("add_exclusions",),
+    "objective.cvar_weight": ("add_cvar", "add_objective"),
     "objective": ("add_objective",),
     "value_horizon": ("add_objective",),
 }
@@ -90,6 +92,8 @@ def instance_families(old: Instance, new: Instance) -> set[str] | None:
     ]:
         return None
     families = {"add_objective"} if old.taxonomy != new.taxonomy else set()
+    if old.scenarios is not new.scenarios:
+        families |= {"add_cvar", "add_objective"}
     for before, after in zip(old.candidates, new.candidates, strict=True):
         if before == after:
             continue

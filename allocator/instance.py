@@ -15,6 +15,7 @@ from typing import Any, Literal
 import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from allocator.columns import CANDIDATE_COLUMNS, KNOWN_CANDIDATE_COLUMNS, TAXONOMY_COLUMNS
 from allocator.errors import InputError
@@ -97,13 +98,21 @@ class Candidate(BaseModel):
 
 
 class Instance(BaseModel):
-    """The facts: taxonomy and candidate pipeline. Immutable once loaded."""
+    """The facts: taxonomy and candidate pipeline, and optional loss scenarios. Immutable."""
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
     meta: InstanceMeta
     taxonomy: tuple[SubArea, ...]
     candidates: tuple[Candidate, ...]
     attributes: tuple[str, ...] = ()
+    # allocator.scenarios.Scenarios, aligned with ``candidates``; kept out of JSON and schema
+    scenarios: SkipJsonSchema[Any] = Field(default=None, exclude=True, repr=False)
+
+    def with_scenarios(self, scenarios: Any) -> Instance:
+        """A copy carrying loss scenarios (``allocator.scenarios.Scenarios``) for CVaR."""
+        if scenarios is not None and scenarios.loss.shape[1] != len(self.candidates):
+            raise InputError("scenarios do not match the candidates", column="scenarios")
+        return self.model_copy(update={"scenarios": scenarios})
 
     @property
     def name(self) -> str:
@@ -175,8 +184,11 @@ def _revalidate(candidate: Candidate, fields: dict[str, Any]) -> Candidate:
 # --------------------------------------------------------------------------- loading
 
 
-def load_instance(path: str | Path) -> Instance:
-    """Load and validate an instance folder (instance.yaml, taxonomy.csv, candidates.csv)."""
+def load_instance(path: str | Path, scenarios: str | Path | None = None) -> Instance:
+    """Load and validate an instance folder (instance.yaml, taxonomy.csv, candidates.csv).
+
+    Loss scenarios come from ``scenarios`` if given, else from ``scenarios.csv`` in the folder.
+    """
     folder = Path(path)
     if not folder.is_dir():
         raise InputError("instance folder not found", file=str(folder))
@@ -191,6 +203,11 @@ def load_instance(path: str | Path) -> Instance:
         attributes=tuple(attributes),
     )
     check_instance(instance)
+    scenario_file = Path(scenarios) if scenarios is not None else folder / "scenarios.csv"
+    if scenarios is not None or scenario_file.is_file():
+        from allocator.scenarios import load_scenarios
+
+        instance = instance.with_scenarios(load_scenarios(scenario_file, instance))
     return instance
 
 

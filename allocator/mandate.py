@@ -159,11 +159,12 @@ class GroupLimit(BaseModel):
 
 
 class Objective(BaseModel):
-    """Weights of the two objective terms (both maximised)."""
+    """Weights of the two objective terms (both maximised) and of an optional CVaR penalty."""
 
     model_config = _STRICT
     strategic_weight: float = Field(default=1.0, ge=0, allow_inf_nan=False)
     return_weight: float = Field(default=1.0, ge=0, allow_inf_nan=False)
+    cvar_weight: float = Field(default=0.0, ge=0, allow_inf_nan=False)
 
 
 class SolverSettings(BaseModel):
@@ -220,6 +221,11 @@ class Mandate(BaseModel):
     def years(self) -> list[int]:
         """Every year of the horizon."""
         return self.horizon.year_list
+
+    @property
+    def cvar_alpha(self) -> float:
+        """CVaR level: the mandate's ``risk.cvar.alpha``, else 0.95."""
+        return self.risk.cvar.alpha if self.risk.cvar is not None else 0.95
 
     @property
     def effective_value_horizon(self) -> int:
@@ -401,9 +407,14 @@ def check_mandate(mandate: Mandate, instance: Instance, file: str = "mandate") -
     for key, value, known, what in named:
         if value not in known:
             raise InputError(f"unknown {what} {value!r}", file=file, column=key)
-    if mandate.risk.cvar is not None:
-        raise InputError(
-            "CVaR limits need scenarios, which this version does not model yet",
-            file=file,
-            column="risk.cvar",
-        )
+    if instance.scenarios is None:
+        if mandate.risk.cvar is not None and mandate.risk.cvar.max_share is not None:
+            raise InputError(_NEEDS_SCENARIOS, file=file, column="risk.cvar")
+        if mandate.objective.cvar_weight:
+            raise InputError(_NEEDS_SCENARIOS, file=file, column="objective.cvar_weight")
+
+
+_NEEDS_SCENARIOS = (
+    "needs loss scenarios: scenarios.csv in the instance folder, --scenarios PATH, "
+    "or `allocator scenarios` to sample them"
+)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -167,6 +168,35 @@ def _rounded(values: dict[Any, float]) -> dict[str, float]:
     return {str(k): round(v, DIGITS) for k, v in sorted(values.items(), key=lambda kv: str(kv[0]))}
 
 
+def tail_risk(
+    investments: list[Investment], instance: Instance, alpha: float
+) -> dict[str, float] | None:
+    """CVaR_α, VaR_α and the mean of the scenario portfolio loss ($M), if there are scenarios.
+
+    VaR is the smallest loss whose cumulative probability reaches α; CVaR = VaR + E[(L − VaR)+]
+    / (1 − α), the value the Rockafellar–Uryasev linearisation attains at its optimum.
+    """
+    scenarios = instance.scenarios
+    if scenarios is None:
+        return None
+    position = {c.id: j for j, c in enumerate(instance.candidates)}
+    amounts = np.zeros(len(instance.candidates))
+    for inv in investments:
+        amounts[position[inv.id]] += inv.amount
+    losses = np.asarray(scenarios.loss, dtype=float) @ amounts
+    probability = np.asarray(scenarios.probability, dtype=float)
+    order = np.argsort(losses, kind="stable")
+    cumulative = np.cumsum(probability[order])
+    var = float(losses[order][min(np.searchsorted(cumulative, alpha - 1e-12), len(order) - 1)])
+    cvar = var + float(probability @ np.maximum(losses - var, 0.0)) / (1.0 - alpha)
+    return {
+        "alpha": alpha,
+        "cvar": round(cvar, DIGITS),
+        "var": round(var, DIGITS),
+        "mean": round(float(probability @ losses), DIGITS),
+    }
+
+
 def summarise(
     investments: list[Investment], instance: Instance, mandate: Mandate
 ) -> tuple[Totals, Metrics]:
@@ -190,6 +220,7 @@ def summarise(
         expected_loss += c.loss_probability * inv.amount
         high_risk += inv.amount if c.loss_probability >= threshold else 0.0
     basis = mandate.budget if mandate.share_basis == "budget" else committed
+    cvar = tail_risk(investments, instance, mandate.cvar_alpha)
     years = sorted(set(mandate.years) | {rule.year for rule in mandate.lead_time.impact_by})
     impact_by = {
         y: sum(i.amount for i in investments if i.impact_year <= y) / basis if basis else 0.0
@@ -206,6 +237,7 @@ def summarise(
         deals=len(investments),
         expected_loss=round(expected_loss, DIGITS),
         high_risk_share=round(high_risk / basis, DIGITS) if basis else 0.0,
+        cvar=cvar,
         impact_by=_rounded(impact_by),
     )
     return totals, metrics

@@ -16,6 +16,7 @@ from allocator.cli.options import (
     mandate_option,
     output_options,
     resolve_paths,
+    scenarios_option,
     solver_options,
 )
 from allocator.cli.output import emit
@@ -28,9 +29,12 @@ from allocator.cli.render import (
 )
 from allocator.errors import InputError
 from allocator.explain import marginal_values
-from allocator.instance import Instance
+from allocator.generate import generate as generate_instance
+from allocator.generate import write_generated
+from allocator.instance import Instance, load_instance
 from allocator.mandate import Mandate
 from allocator.plan import Plan
+from allocator.scenarios import sample_scenarios, save_scenarios
 from allocator.solve import solve as solve_plan
 from allocator.status import EXIT_CODES
 from allocator.whatif import load_variants, run_whatifs
@@ -56,6 +60,7 @@ def write_plan(plan: Plan, fmt: str, output: Path | None) -> None:
 @instance_argument
 @mandate_option
 @edit_options
+@scenarios_option
 @solver_options
 @output_options
 @click.pass_context
@@ -66,13 +71,14 @@ def solve(
     sets: tuple[str, ...],
     force_in: tuple[str, ...],
     force_out: tuple[str, ...],
+    scenarios: Path | None,
     time_limit: float | None,
     gap: float | None,
     fmt: str,
     output: Path | None,
 ) -> None:
     """Solve INSTANCE (default: bundled sri-2025) under a mandate and report the plan."""
-    inst, mand = load_inputs(instance, mandate, sets, force_in, force_out)
+    inst, mand = load_inputs(instance, mandate, sets, force_in, force_out, scenarios)
     plan = solve_plan(inst, mand, time_limit=time_limit, gap=gap)
     write_plan(plan, fmt, output)
     if plan.status.value == "infeasible" and fmt != "table":
@@ -101,15 +107,17 @@ def _summary(inst: Instance, mand: Mandate) -> str:
 @instance_argument
 @mandate_option
 @edit_options
+@scenarios_option
 def validate(
     instance: Path | None,
     mandate: Path | None,
     sets: tuple[str, ...],
     force_in: tuple[str, ...],
     force_out: tuple[str, ...],
+    scenarios: Path | None,
 ) -> None:
     """Check the instance and mandate files and print a summary (exit 0 valid, 2 invalid)."""
-    inst, mand = load_inputs(instance, mandate, sets, force_in, force_out)
+    inst, mand = load_inputs(instance, mandate, sets, force_in, force_out, scenarios)
     click.echo(_summary(inst, mand))
 
 
@@ -126,6 +134,7 @@ def schema(what: str) -> None:
 @instance_argument
 @mandate_option
 @edit_options
+@scenarios_option
 @click.pass_context
 def check(
     ctx: click.Context,
@@ -135,13 +144,14 @@ def check(
     sets: tuple[str, ...],
     force_in: tuple[str, ...],
     force_out: tuple[str, ...],
+    scenarios: Path | None,
 ) -> None:
     """Recompute every limit of a plan from the input files (exit 0 ok, 1 a limit is broken).
 
     With edits (--set, --force-in/out) the plan is checked against the edited mandate.
     """
     instance_path, mandate_path = resolve_paths(instance, mandate)
-    _, edited = load_inputs(instance_path, mandate_path, sets, force_in, force_out)
+    _, edited = load_inputs(instance_path, mandate_path, sets, force_in, force_out, scenarios)
     try:
         plan = json.loads(plan_file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as err:
@@ -150,7 +160,7 @@ def check(
         raise InputError("not a plan: no 'investments' list", file=str(plan_file))
     edits = sets or force_in or force_out
     limits = edited.model_dump(mode="json", exclude_none=True) if edits else mandate_path
-    report = check_plan(plan, instance_path, limits)
+    report = check_plan(plan, instance_path, limits, scenarios=scenarios)
     for v in report.violations:
         click.echo(f"{v.key}: {v.message}")
     click.echo("ok: every limit holds" if report.ok else f"{len(report.violations)} violation(s)")
@@ -189,6 +199,7 @@ def compare(base_file: Path, plan_file: Path, fmt: str, output: Path | None) -> 
 @instance_argument
 @mandate_option
 @edit_options
+@scenarios_option
 @solver_options
 @output_options
 @click.pass_context
@@ -199,13 +210,14 @@ def explain(
     sets: tuple[str, ...],
     force_in: tuple[str, ...],
     force_out: tuple[str, ...],
+    scenarios: Path | None,
     time_limit: float | None,
     gap: float | None,
     fmt: str,
     output: Path | None,
 ) -> None:
     """Binding limits with marginal values; for an infeasible mandate, which limits to relax."""
-    inst, mand = load_inputs(instance, mandate, sets, force_in, force_out)
+    inst, mand = load_inputs(instance, mandate, sets, force_in, force_out, scenarios)
     plan = solve_plan(inst, mand, time_limit=time_limit, gap=gap)
     plan = plan.model_copy(update={"binding": marginal_values(inst, mand, plan)})
     if fmt == "table":
@@ -218,11 +230,13 @@ def explain(
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @mandate_option
+@scenarios_option
 @solver_options
 @output_options
 def whatif(
     paths: tuple[Path, ...],
     mandate: Path | None,
+    scenarios: Path | None,
     time_limit: float | None,
     gap: float | None,
     fmt: str,
@@ -235,7 +249,7 @@ def whatif(
     if len(paths) > 2:
         raise InputError("expected [INSTANCE] WHATIFS.yaml", column="whatif")
     instance, whatifs = (None, *paths) if len(paths) == 1 else paths
-    inst, mand = load_inputs(instance, mandate)
+    inst, mand = load_inputs(instance, mandate, scenarios=scenarios)
     table, plans = run_whatifs(inst, mand, load_variants(whatifs), time_limit=time_limit, gap=gap)
     if fmt == "json":
         data = {name: plan.to_dict() for name, plan in plans.items()}
@@ -247,3 +261,42 @@ def whatif(
         emit(table.to_csv(index=False), output)
     else:
         show(whatif_renderables(table, f"What-ifs on {inst.name} under {mand.name}"), output)
+
+
+@main.command()
+@instance_argument
+@click.option("--count", type=int, default=1000, show_default=True, help="Number of scenarios.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+@click.option("--pillar-correlation", type=float, default=0.3, show_default=True)
+@click.option("--sub-area-correlation", type=float, default=0.2, show_default=True)
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), help="Default: INSTANCE/scenarios.csv."
+)
+def scenarios(
+    instance: Path | None,
+    count: int,
+    seed: int,
+    pillar_correlation: float,
+    sub_area_correlation: float,
+    output: Path | None,
+) -> None:
+    """Sample correlated loss scenarios (one-factor Gaussian copula per pillar and sub-area)."""
+    instance_path, _ = resolve_paths(instance, Path("-"))
+    inst = load_instance(instance_path, scenarios=None)
+    sampled = sample_scenarios(inst, count, seed, pillar_correlation, sub_area_correlation)
+    target = output or instance_path / "scenarios.csv"
+    save_scenarios(sampled, inst, target)
+    click.echo(f"wrote {count} scenarios x {len(inst.candidates)} candidates to {target}", err=True)
+
+
+@main.command()
+@click.option("--candidates", type=int, required=True, help="Number of candidates.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+@click.option("--years", type=int, default=10, show_default=True, help="Horizon length.")
+@click.option("--start", type=int, default=2026, show_default=True, help="First horizon year.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Folder.")
+def generate(candidates: int, seed: int, years: int, start: int, output: Path) -> None:
+    """Write a synthetic instance (and a matching mandate.yaml) resampled from sri-2025."""
+    inst, mand = generate_instance(candidates=candidates, seed=seed, years=years, start=start)
+    write_generated(output, inst, mand)
+    click.echo(f"wrote {candidates} candidates and mandate.yaml to {output}", err=True)

@@ -70,6 +70,15 @@ def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+def scenarios_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--scenarios PATH``: loss scenarios for CVaR (default: INSTANCE/scenarios.csv)."""
+    return click.option(
+        "--scenarios",
+        type=click.Path(path_type=Path),
+        help="Loss scenarios CSV for CVaR (default: INSTANCE/scenarios.csv if present).",
+    )(func)
+
+
 def solver_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """``--time-limit S`` and ``--gap G``, overriding the mandate's solver settings."""
     func = click.option("--gap", type=float, help="Relative MIP gap (overrides the mandate).")(func)
@@ -104,10 +113,11 @@ def load_inputs(
     sets: tuple[str, ...] = (),
     force_in: tuple[str, ...] = (),
     force_out: tuple[str, ...] = (),
+    scenarios: Path | None = None,
 ) -> tuple[Instance, Mandate]:
     """Load, edit and cross-check the instance and mandate a command works on."""
     instance_path, mandate_path = resolve_paths(instance, mandate)
-    inst = load_instance(instance_path)
+    inst = load_instance(instance_path, scenarios)
     mand = load_mandate(mandate_path)
     changes = parse_sets(sets)
     if force_in:

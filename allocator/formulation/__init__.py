@@ -12,6 +12,7 @@ import pyomo.environ as pyo
 from allocator.formulation.attributes import add_attribute_limits
 from allocator.formulation.budget import add_budget
 from allocator.formulation.core import Limit, Pairs, add_exclusions, add_variables
+from allocator.formulation.cvar import add_cvar
 from allocator.formulation.deals import add_deals, add_groups
 from allocator.formulation.lead_time import add_impact_by
 from allocator.formulation.objective import add_objective, strategic_rate
@@ -39,6 +40,7 @@ FAMILIES: tuple[Family, ...] = (
     add_risk,
     add_impact_by,
     add_attribute_limits,
+    add_cvar,
     add_objective,
 )
 

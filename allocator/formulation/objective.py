@@ -7,7 +7,8 @@
   capital" and comparable with money.
 - expected net return = ``Σ ((1 − p)·expected_multiple − 1)·w`` in $M.
 
-Weights are mutable parameters so that a what-if can change them in place.
+Weights are mutable parameters so that a what-if can change them in place. With loss
+scenarios, ``objective.cvar_weight`` subtracts that multiple of CVaR (see ``cvar``).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def add_objective(m: pyo.ConcreteModel, pairs: Pairs, mandate: Mandate) -> None:
     )
     m.strategic_weight = pyo.Param(initialize=mandate.objective.strategic_weight, mutable=True)
     m.return_weight = pyo.Param(initialize=mandate.objective.return_weight, mutable=True)
-    m.objective = pyo.Objective(
-        expr=m.strategic_weight * m.strategic + m.return_weight * m.expected_return,
-        sense=pyo.maximize,
-    )
+    value = m.strategic_weight * m.strategic + m.return_weight * m.expected_return
+    if mandate.objective.cvar_weight and hasattr(m, "cvar"):
+        value = value - mandate.objective.cvar_weight * m.cvar
+    m.objective = pyo.Objective(expr=value, sense=pyo.maximize)
