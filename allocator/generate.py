@@ -33,7 +33,7 @@ from allocator.instance import (
     load_instance,
     save_instance,
 )
-from allocator.mandate import Mandate, load_mandate
+from allocator.mandate import Horizon, Mandate, load_mandate
 
 MAX_CANDIDATES = 200_000
 TICKET_SIGMA = 0.10  # lognormal sigma of the factor that scales a resampled ticket range
@@ -374,7 +374,8 @@ def scale_mandate(
     Money limits scale by the ratio of summed ``ticket_max`` (what the pipeline could absorb),
     deal counts by the ratio of candidate numbers; shares are kept. Per-year limits (annual
     pacing, deals per year) also scale by base years / years, so that a shorter horizon can still
-    deploy the budget. Year keys move with the horizon start; those falling outside are dropped.
+    deploy the budget. Year keys move with the horizon start; those falling outside are dropped
+    (impact-by deadlines also stretch with a longer horizon).
     Forced ids and group labels of the reference do not exist here and are replaced.
     """
     money = sum(c.ticket_max for c in instance.candidates) / sum(
@@ -405,7 +406,9 @@ def scale_mandate(
     }
     for section in ("pillars", "sub_areas"):
         data[section] = {k: _scale_shares(v, money, count) for k, v in data[section].items()}
-    data["lead_time"] = _scale_lead_time(data["lead_time"], money, shift)
+    data["lead_time"] = _scale_lead_time(
+        data["lead_time"], money, base.horizon, Horizon(start=start, years=years)
+    )
     data["limits"] = [_scale_limit(limit, money, count) for limit in data["limits"]]
     _drop_unknown(data, instance)
     data["solver"] = {
@@ -432,11 +435,24 @@ def _scale_pacing(
     return scaled
 
 
-def _scale_lead_time(lead_time: dict[str, Any], money: float, shift: int) -> dict[str, Any]:
+def _deadline(year: int, base: Horizon, horizon: Horizon) -> int:
+    """An impact-by year, moved with the start and stretched (never shrunk) with the horizon.
+
+    Over a longer horizon the commitments spread over more years, so a deadline keeps its place
+    in the plan; over a shorter one it keeps its distance from the start, as lead times do not
+    shrink.
+    """
+    offset = year - base.start
+    return horizon.start + max(offset, round(offset * horizon.years / base.years))
+
+
+def _scale_lead_time(
+    lead_time: dict[str, Any], money: float, base: Horizon, horizon: Horizon
+) -> dict[str, Any]:
     """Impact-by years move with the horizon; their amounts scale with money."""
 
     def move(rule: dict[str, Any]) -> dict[str, Any]:
-        moved = {**rule, "year": rule["year"] + shift}
+        moved = {**rule, "year": _deadline(rule["year"], base, horizon)}
         if "min_amount" in moved:
             moved["min_amount"] = _money(moved["min_amount"] * money)
         return moved

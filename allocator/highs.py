@@ -23,6 +23,7 @@ class WarmHighs(Highs):
     run_started = 0.0
 
     def _solve(self) -> Any:
+        _match_thread_scheduler(self._active_config.threads)
         if self.warm_start:
             self._set_mip_start()
         self.run_started = time.perf_counter()
@@ -42,6 +43,17 @@ class WarmHighs(Highs):
         self._solver_model.setOptionValue("output_flag", False)  # no warning on an infeasible start
         self._solver_model.setSolution(start)
         self._solver_model.setOptionValue("output_flag", True)
+
+
+_scheduler_threads: list[int | None] = []  # thread count of this process's HiGHS scheduler
+
+
+def _match_thread_scheduler(threads: int | None) -> None:
+    """HiGHS keeps one thread scheduler per process; a solve asking for a different thread
+    count fails unless the scheduler is reset first."""
+    if _scheduler_threads and _scheduler_threads[0] != threads:
+        highspy.Highs.resetGlobalScheduler(True)
+    _scheduler_threads[:] = [threads]
 
 
 def solver_settings(

@@ -69,7 +69,7 @@ class Session:
             nodes=max(0, int(getattr(results.extra_info, "mip_node_count", 0) or 0)),
         )
         self._pending_seconds = 0.0
-        status = status_of(results.termination_condition, has_solution)
+        status = status_of(results.termination_condition, has_solution, results.solver_log)
         plan = extract_plan(
             self.model, self.instance, self.mandate, status, results.objective_bound, info
         )

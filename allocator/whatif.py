@@ -71,23 +71,29 @@ def load_variants(path: str | Path) -> list[Variant]:
 
 
 def summary_row(name: str, plan: Plan, base: Plan | None, pillars: list[str]) -> dict[str, Any]:
-    """A table row: objective terms, committed by pillar, deals, expected loss, changes vs base."""
+    """A table row: objective terms, committed by pillar, risk, changes against the base.
+
+    ``investments`` maps each chosen id to its amount, for robustness tables.
+    """
+    found = plan.found
     row: dict[str, Any] = {
         "name": name,
         "status": plan.status.value,
         "objective": plan.objective,
-        "strategic": plan.objective_terms.strategic if plan.found else None,
-        "return": plan.objective_terms.return_ if plan.found else None,
-        "committed": plan.totals.committed if plan.found else None,
+        "strategic": plan.objective_terms.strategic if found else None,
+        "return": plan.objective_terms.return_ if found else None,
+        "committed": plan.totals.committed if found else None,
     }
     for pillar in pillars:
-        row[f"committed_{pillar}"] = plan.totals.by_pillar.get(pillar, 0.0) if plan.found else None
-    row["deals"] = plan.metrics.deals if plan.found else None
-    row["expected_loss"] = plan.metrics.expected_loss if plan.found else None
-    comparison = plan.compare(base) if base is not None and base.found and plan.found else None
+        row[f"committed_{pillar}"] = plan.totals.by_pillar.get(pillar, 0.0) if found else None
+    row["deals"] = plan.metrics.deals if found else None
+    row["expected_loss"] = plan.metrics.expected_loss if found else None
+    row["cvar"] = plan.metrics.cvar["cvar"] if found and plan.metrics.cvar else None
+    comparison = plan.compare(base) if base is not None and base.found and found else None
     row["added"] = " ".join(c.id for c in comparison.of("added")) if comparison else ""
     row["removed"] = " ".join(c.id for c in comparison.of("removed")) if comparison else ""
     row["seconds"] = round(plan.solver.build_seconds + plan.solver.seconds, 3)
+    row["investments"] = {i.id: i.amount for i in plan.investments}
     return row
 
 

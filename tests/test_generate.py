@@ -155,10 +155,14 @@ def test_mandate_is_the_baseline_scaled() -> None:
     assert (mandate.solver.time_limit, mandate.solver.mip_gap) == (60, 0.005)
 
 
-def test_year_limits_outside_a_short_horizon_are_dropped() -> None:
-    _, mandate = generate(100, 0, years=3)
-    assert list(mandate.pacing.cumulative_max) == [2027]
-    assert mandate.solver.mip_gap == BASELINE.solver.mip_gap
+def test_year_limits_follow_the_horizon() -> None:
+    """Caps outside a short horizon are dropped; a long one stretches the impact-by deadline."""
+    _, short = generate(100, 0, years=3)
+    assert list(short.pacing.cumulative_max) == [2027]
+    assert short.lead_time.impact_by[0].year == 2031
+    assert short.solver.mip_gap == BASELINE.solver.mip_gap
+    _, long = generate(100, 0, years=20)
+    assert long.lead_time.impact_by[0].year == 2036 and long.value_horizon == 2055
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -20,23 +21,30 @@ from allocator.cli.options import (
     solver_options,
 )
 from allocator.cli.output import emit
+from allocator.cli.progress import progress_bar
 from allocator.cli.render import (
     comparison_renderables,
     explain_renderables,
+    frame_table,
     plan_renderables,
     show,
     whatif_renderables,
 )
 from allocator.errors import InputError
 from allocator.explain import marginal_values
+from allocator.frontier import frontier as solve_frontier
+from allocator.frontier import plot_frontier
 from allocator.generate import generate as generate_instance
 from allocator.generate import write_generated
 from allocator.instance import Instance, load_instance
 from allocator.mandate import Mandate
 from allocator.plan import Plan
+from allocator.robustness import robustness as robustness_table
 from allocator.scenarios import sample_scenarios, save_scenarios
 from allocator.solve import solve as solve_plan
 from allocator.status import EXIT_CODES
+from allocator.sweep import load_grid
+from allocator.sweep import sweep as run_sweep
 from allocator.whatif import load_variants, run_whatifs
 
 
@@ -167,6 +175,13 @@ def check(
     ctx.exit(0 if report.ok else EXIT_INFEASIBLE)
 
 
+def split_paths(paths: tuple[Path, ...], last: str) -> tuple[Path | None, Path]:
+    """[INSTANCE] FILE arguments: the instance is optional, the file is not."""
+    if len(paths) > 2:
+        raise InputError(f"expected [INSTANCE] {last}", column="arguments")
+    return (None, paths[0]) if len(paths) == 1 else (paths[0], paths[1])
+
+
 def load_plan(path: Path) -> Plan:
     """A plan JSON file, validated."""
     try:
@@ -246,9 +261,7 @@ def whatif(
 
     PATHS is [INSTANCE] WHATIFS.yaml.
     """
-    if len(paths) > 2:
-        raise InputError("expected [INSTANCE] WHATIFS.yaml", column="whatif")
-    instance, whatifs = (None, *paths) if len(paths) == 1 else paths
+    instance, whatifs = split_paths(paths, "WHATIFS.yaml")
     inst, mand = load_inputs(instance, mandate, scenarios=scenarios)
     table, plans = run_whatifs(inst, mand, load_variants(whatifs), time_limit=time_limit, gap=gap)
     if fmt == "json":
@@ -300,3 +313,90 @@ def generate(candidates: int, seed: int, years: int, start: int, output: Path) -
     inst, mand = generate_instance(candidates=candidates, seed=seed, years=years, start=start)
     write_generated(output, inst, mand)
     click.echo(f"wrote {candidates} candidates and mandate.yaml to {output}", err=True)
+
+
+def write_table(table: Any, title: str, fmt: str, output: Path | None) -> None:
+    """A result table as JSON records, CSV or a rich table."""
+    if fmt == "json":
+        emit(table.to_json(orient="records", indent=2) + "\n", output)
+    elif fmt == "csv":
+        if "investments" in table:
+            table = table.assign(
+                investments=table["investments"].map(json.dumps, na_action="ignore")
+            )
+        emit(table.to_csv(index=False), output)
+    else:
+        display = table.drop(columns=["investments", "name"], errors="ignore")
+        display = display.rename(columns=lambda c: c.removeprefix("committed_"))
+        show([frame_table(display, title)], output)
+
+
+@main.command()
+@instance_argument
+@mandate_option
+@scenarios_option
+@click.option("--vary", "key", required=True, help="Dotted mandate key to vary.")
+@click.option("--from", "start", type=float, required=True, help="First value.")
+@click.option("--to", "stop", type=float, required=True, help="Last value.")
+@click.option("--points", type=int, default=5, show_default=True, help="Number of points.")
+@click.option("--plot", type=click.Path(path_type=Path), help="Write an interactive HTML chart.")
+@click.option("--robustness", is_flag=True, help="Show how often each candidate is chosen.")
+@solver_options
+@output_options
+def frontier(
+    instance: Path | None,
+    mandate: Path | None,
+    scenarios: Path | None,
+    key: str,
+    start: float,
+    stop: float,
+    points: int,
+    plot: Path | None,
+    robustness: bool,
+    time_limit: float | None,
+    gap: float | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Trade-off curve: solve with KEY at POINTS values from --from to --to, in one warm Session."""
+    inst, mand = load_inputs(instance, mandate, scenarios=scenarios)
+    with progress_bar(f"frontier over {key}", points):
+        table = solve_frontier(inst, mand, key, start, stop, points, time_limit=time_limit, gap=gap)
+    if plot is not None:
+        plot_frontier(table, key, str(plot))
+    if robustness:
+        table = robustness_table(table, inst)
+    write_table(table, f"Frontier over {key}", fmt, output)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@mandate_option
+@scenarios_option
+@click.option(
+    "--workers", type=int, default=2, show_default=True, help="Local Dask workers (0: in process)."
+)
+@click.option("--scheduler", help="Address of a running dask.distributed scheduler.")
+@click.option("--robustness", is_flag=True, help="Show how often each candidate is chosen.")
+@output_options
+def sweep(
+    paths: tuple[Path, ...],
+    mandate: Path | None,
+    scenarios: Path | None,
+    workers: int,
+    scheduler: str | None,
+    robustness: bool,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Solve every variant of a grid file in parallel on Dask. PATHS is [INSTANCE] GRID.yaml."""
+    instance, grid = split_paths(paths, "GRID.yaml")
+    inst, mand = load_inputs(instance, mandate, scenarios=scenarios)
+    variants = load_grid(grid)
+    with progress_bar("sweep", len(variants)) as advance:
+        table = run_sweep(
+            inst, mand, variants, workers=workers, scheduler=scheduler, progress=advance
+        )
+    if robustness:
+        table = robustness_table(table, inst)
+    write_table(table, f"Sweep of {len(variants)} variants", fmt, output)

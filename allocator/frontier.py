@@ -1,0 +1,82 @@
+"""Efficient frontiers: one mandate key varied over a range, every point solved in one Session."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from allocator.errors import InputError
+from allocator.files import write_atomic
+from allocator.instance import Instance
+from allocator.mandate import Mandate
+from allocator.solve import Session
+from allocator.whatif import summary_row
+
+
+def frontier(
+    instance: Instance,
+    mandate: Mandate,
+    key: str,
+    start: float,
+    stop: float,
+    points: int,
+    *,
+    time_limit: float | None = None,
+    gap: float | None = None,
+) -> pd.DataFrame:
+    """Solve ``mandate`` with ``key`` at ``points`` evenly spaced values from start to stop."""
+    if points < 2:
+        raise InputError("need at least 2 points", column="--points")
+    values = np.linspace(start, stop, points).round(10).tolist()
+    edited = [mandate.with_changes({key: v}) for v in values]  # every point is valid first
+    session = Session(instance, mandate)
+    pillars = list(instance.pillars)
+    rows = []
+    for value, changed in zip(values, edited, strict=True):
+        plan = session.solve(changed, time_limit=time_limit, gap=gap)
+        rows.append({key: value, **summary_row(f"{key}={value:g}", plan, None, pillars)})
+    return pd.DataFrame(rows).drop(columns=["added", "removed"])
+
+
+def plot_frontier(table: pd.DataFrame, key: str, path: str) -> None:
+    """An interactive plotly chart of the frontier, each point's allocation by pillar on hover."""
+    try:
+        import plotly.graph_objects as go
+    except ImportError:
+        raise InputError(
+            "plotting needs plotly: pip install 'allocator[plot]'", column="--plot"
+        ) from None
+    pillars = [c for c in table.columns if c.startswith("committed_")]
+    hover = table[pillars].apply(_hover_text, axis=1)
+    figure = go.Figure()
+    for column, label in (
+        ("objective", "objective"),
+        ("strategic", "strategic value"),
+        ("return", "expected net return ($M)"),
+        ("cvar", "CVaR ($M)"),
+    ):
+        if table[column].notna().any():
+            figure.add_trace(
+                go.Scatter(
+                    x=table[key],
+                    y=table[column],
+                    mode="lines+markers",
+                    name=label,
+                    text=hover,
+                    hovertemplate="%{y:,.1f}<br>%{text}",
+                )
+            )
+    figure.update_layout(
+        title=f"Frontier over {key}", xaxis_title=key, yaxis_title="value", hovermode="x unified"
+    )
+    write_atomic(path, figure.to_html(include_plotlyjs=True, full_html=True))
+
+
+def _hover_text(row: Any) -> str:
+    return "<br>".join(
+        f"{name.removeprefix('committed_')}: {value:,.0f}"
+        for name, value in row.items()
+        if value == value
+    )
