@@ -43,6 +43,15 @@ class Session:
         self.solver = WarmHighs()
         self._pending_seconds += time.perf_counter() - started
 
+    def hand_off(self) -> float:
+        """Pass the built model to HiGHS now (else the first solve does); returns its seconds."""
+        started = time.perf_counter()
+        if self.solver._model is not self.model:
+            self.solver.set_instance(self.model)
+        seconds = time.perf_counter() - started
+        self._pending_seconds += seconds
+        return seconds
+
     def solve(
         self,
         mandate: Mandate | None = None,

@@ -179,3 +179,12 @@ def test_bad_whatif_file(tmp_path):
     assert "w.yaml row 1, sett: unknown key" in result.stderr
     edits.write_text(yaml.safe_dump([{"name": "x", "set": {"budget": -5}}]))
     assert "what-if 'x'" in invoke(["whatif", folder, edits, "-m", mandate_file], 2).stderr
+
+
+def test_binding_reports_the_edited_limit_value():
+    inst = instance(base())
+    session = Session(inst, Mandate.model_validate(mandate(pillars={"p2": {"max_share": 0.5}})))
+    session.solve()
+    plan = session.update({"pillars.p2.max_share": 0.05})
+    limits = {b.key: b.limit for b in plan.binding}
+    assert limits["pillars.p2.max_share"] == pytest.approx(0.05)

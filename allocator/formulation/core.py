@@ -31,7 +31,6 @@ class Limit:
 
     constraint: str  # component[index], e.g. "pillar_max_share[cyber]"
     key: str  # dotted mandate path, e.g. "pillars.cyber.max_share"
-    limit: float  # the mandate's value for that key
     sense: str  # "max" or "min"
     component: str
     index: Hashable
@@ -39,6 +38,11 @@ class Limit:
     rhs: Any = field(compare=False, repr=False)  # the bound: value parameter × factor
     value: Any = field(compare=False, repr=False)  # the mutable parameter holding the limit
     factor: Any = field(compare=False, repr=False)  # d rhs / d limit: 1, the budget or committed
+
+    @property
+    def limit(self) -> float:
+        """The mandate's current value for the key (what-ifs change it in place)."""
+        return float(pyo.value(self.value))
 
     def slack(self) -> float:
         """How far the loaded solution is inside the limit, in the row's units."""
@@ -140,13 +144,11 @@ def add_limits(
     values = pyo.Param([r[0] for r in rows], mutable=True, initialize={r[0]: r[2] for r in rows})
     m.add_component(f"{component}_value", values)
     bodies = {}
-    for index, key, limit, sense, lhs, factor in rows:
+    for index, key, _limit, sense, lhs, factor in rows:
         rhs = values[index] * factor if factor is not None else values[index]
         bodies[index] = lhs <= rhs if sense == "max" else lhs >= rhs
         label = f"{component}[{_label(index)}]"
-        m.limits.append(
-            Limit(label, key, limit, sense, component, index, lhs, rhs, values[index], factor)
-        )
+        m.limits.append(Limit(label, key, sense, component, index, lhs, rhs, values[index], factor))
     m.add_component(component, pyo.Constraint(list(bodies), rule=lambda _m, *i: bodies[_index(i)]))
 
 
