@@ -1,12 +1,24 @@
-"""The HiGHS interface: Pyomo's persistent HiGHS solver, with mandate settings and MIP starts."""
+"""The HiGHS interface: mandate settings, MIP starts, and two ways to hand a model over.
+
+``run_persistent`` uses Pyomo's persistent HiGHS interface, which a Session keeps alive so that
+what-if edits reach HiGHS in place. ``run_matrix`` compiles the model once with Pyomo's
+standard-form compiler and passes the sparse matrix to HiGHS, the faster path for one solve.
+"""
 
 from __future__ import annotations
 
+import io
 import time
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TextIO
 
 import highspy
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.common.tee import TeeStream, capture_output
+from pyomo.contrib.solver.common.results import TerminationCondition as TC
 from pyomo.contrib.solver.solvers.highs import Highs
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from allocator.mandate import Mandate, SolverSettings
 
@@ -82,3 +94,122 @@ def new_solver(settings: SolverSettings) -> WarmHighs:
     solver = WarmHighs()
     configure(solver, settings)
     return solver
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a HiGHS run left: how it ended, the dual bound, nodes, its log and its timings.
+
+    When ``has_solution`` is true the solution is loaded into the Pyomo variables.
+    """
+
+    termination: TC
+    has_solution: bool
+    bound: float | None
+    nodes: int
+    log: str
+    hand_off_seconds: float
+    run_seconds: float
+
+
+def run_persistent(solver: WarmHighs, model: pyo.ConcreteModel) -> Outcome:
+    """Solve through the persistent interface (updates since the last solve are passed first)."""
+    started = time.perf_counter()
+    results = solver.solve(model)
+    finished = time.perf_counter()
+    has_solution = results.incumbent_objective is not None
+    if has_solution:
+        results.solution_loader.load_vars()
+    return Outcome(
+        termination=results.termination_condition,
+        has_solution=has_solution,
+        bound=results.objective_bound,
+        nodes=max(0, int(getattr(results.extra_info, "mip_node_count", 0) or 0)),
+        log=results.solver_log,
+        hand_off_seconds=solver.run_started - started,
+        run_seconds=finished - solver.run_started,
+    )
+
+
+# HiGHS model status -> Pyomo termination condition, as Pyomo's own HiGHS interface maps them
+_TERMINATION = {
+    "kOptimal": TC.convergenceCriteriaSatisfied,
+    "kInfeasible": TC.provenInfeasible,
+    "kUnboundedOrInfeasible": TC.infeasibleOrUnbounded,
+    "kUnbounded": TC.unbounded,
+    "kTimeLimit": TC.maxTimeLimit,
+    "kIterationLimit": TC.iterationLimit,
+    "kSolutionLimit": TC.iterationLimit,
+    "kObjectiveBound": TC.objectiveLimit,
+    "kObjectiveTarget": TC.objectiveLimit,
+    "kInterrupt": TC.interrupted,
+}
+
+
+def _matrix_lp(model: pyo.ConcreteModel) -> tuple[highspy.HighsLp, list[Any]]:
+    """The model as a HiGHS LP/MIP in column-wise sparse form, and its Pyomo columns."""
+    repn = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=None)
+    columns = repn.columns
+    matrix = repn.A.tocsc()
+    rhs = np.asarray(repn.rhs, dtype=float)
+    sense = np.array([s for _, s in repn.rows], dtype=int)
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = len(columns), len(rhs)
+    lp.sense_ = highspy.ObjSense.kMaximize
+    lp.offset_ = float(repn.c_offset[0])
+    lp.col_cost_ = np.asarray(repn.c.toarray()[0], dtype=float)
+    lp.col_lower_ = np.array([-highspy.kHighsInf if v.lb is None else v.lb for v in columns], float)
+    lp.col_upper_ = np.array([highspy.kHighsInf if v.ub is None else v.ub for v in columns], float)
+    lp.row_lower_ = np.where(sense == 1, -highspy.kHighsInf, rhs)
+    lp.row_upper_ = np.where(sense == -1, highspy.kHighsInf, rhs)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = matrix.indptr
+    lp.a_matrix_.index_ = matrix.indices
+    lp.a_matrix_.value_ = matrix.data
+    kinds = (highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger)
+    lp.integrality_ = [kinds[v.is_integer()] for v in columns]
+    return lp, columns
+
+
+def run_matrix(model: pyo.ConcreteModel, settings: SolverSettings, log: TextIO | None) -> Outcome:
+    """Solve once, handing the model to HiGHS as a sparse matrix (Pyomo's standard-form compiler
+    is several times faster than the persistent interface's per-constraint hand-off)."""
+    started = time.perf_counter()
+    lp, columns = _matrix_lp(model)
+    buffer = io.StringIO()
+    with capture_output(TeeStream(buffer, *([log] if log else [])), capture_fd=True):
+        highs = highspy.Highs()  # the first one in a process prints a banner on fd 1
+        _match_thread_scheduler(settings.threads or None)
+        _apply_options(highs, settings)
+        highs.passModel(lp)
+        run_started = time.perf_counter()
+        highs.run()
+    finished = time.perf_counter()
+    info = highs.getInfo()
+    has_solution = info.primal_solution_status == 2
+    if has_solution:
+        for var, value in zip(columns, highs.getSolution().col_value, strict=True):
+            var.set_value(value, skip_validation=True)
+    status = highs.getModelStatus().name
+    return Outcome(
+        termination=_TERMINATION.get(status, TC.error if "Error" in status else TC.unknown),
+        has_solution=has_solution,
+        bound=info.mip_dual_bound if info.mip_node_count >= 0 else info.objective_function_value,
+        nodes=max(0, int(info.mip_node_count)),
+        log=buffer.getvalue(),
+        hand_off_seconds=run_started - started,
+        run_seconds=finished - run_started,
+    )
+
+
+def _apply_options(highs: highspy.Highs, settings: SolverSettings) -> None:
+    options: dict[str, Any] = {
+        "log_to_console": True,
+        "time_limit": settings.time_limit,
+        "mip_rel_gap": settings.mip_gap,
+        "random_seed": settings.seed,
+    }
+    if settings.threads:
+        options["threads"] = settings.threads
+    for name, value in options.items():
+        highs.setOptionValue(name, value)

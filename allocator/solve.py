@@ -8,12 +8,19 @@ families whose structure changed, and passes the previous plan to HiGHS as a MIP
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, TextIO
 
 from allocator.explain import diagnose
 from allocator.extract import extract_plan
 from allocator.formulation import build_model, rebuild_families
-from allocator.highs import WarmHighs, configure, solver_settings
+from allocator.highs import (
+    Outcome,
+    WarmHighs,
+    configure,
+    run_matrix,
+    run_persistent,
+    solver_settings,
+)
 from allocator.incremental import changed_families
 from allocator.instance import Instance
 from allocator.mandate import Mandate, check_mandate
@@ -59,33 +66,22 @@ class Session:
         instance: Instance | None = None,
         time_limit: float | None = None,
         gap: float | None = None,
+        log: TextIO | None = None,
     ) -> Plan:
-        """Solve, after applying an edited mandate and/or instance if given."""
+        """Solve, after applying an edited mandate and/or instance if given.
+
+        ``log`` receives the HiGHS log as it is written (e.g. a live progress display).
+        """
         if mandate is not None or instance is not None:
             self.apply(mandate or self.mandate, instance or self.instance)
         settings = solver_settings(self.mandate, time_limit, gap)
         configure(self.solver, settings)
+        self.solver.config.tee = [log] if log is not None else []
         self.solver.warm_start = self.warm_start and self.plan is not None and self.plan.found
-        started = time.perf_counter()
-        results = self.solver.solve(self.model)
-        finished = time.perf_counter()
-        has_solution = results.incumbent_objective is not None
-        if has_solution:
-            results.solution_loader.load_vars()
-        info = SolverInfo(
-            seconds=round(finished - self.solver.run_started, 3),
-            build_seconds=round(self._pending_seconds + self.solver.run_started - started, 3),
-            nodes=max(0, int(getattr(results.extra_info, "mip_node_count", 0) or 0)),
-        )
+        outcome = run_persistent(self.solver, self.model)
+        self.plan = finish(self.model, self.instance, self.mandate, outcome, self._pending_seconds)
         self._pending_seconds = 0.0
-        status = status_of(results.termination_condition, has_solution, results.solver_log)
-        plan = extract_plan(
-            self.model, self.instance, self.mandate, status, results.objective_bound, info
-        )
-        if status == Status.INFEASIBLE:
-            plan = plan.model_copy(update={"diagnosis": diagnose(self.instance, self.mandate)})
-        self.plan = plan
-        return plan
+        return self.plan
 
     def update(self, changes: dict[str, Any] | None = None, **keys: Any) -> Plan:
         """Apply dotted-path mandate edits (``a__b=1`` means ``a.b``) and re-solve."""
@@ -108,15 +104,40 @@ class Session:
         self._pending_seconds += time.perf_counter() - started
 
 
+def finish(
+    model: Any, instance: Instance, mandate: Mandate, outcome: Outcome, build_seconds: float
+) -> Plan:
+    """The Plan of a finished run; an infeasible mandate gets its diagnosis."""
+    info = SolverInfo(
+        seconds=round(outcome.run_seconds, 3),
+        build_seconds=round(build_seconds + outcome.hand_off_seconds, 3),
+        nodes=outcome.nodes,
+    )
+    status = status_of(outcome.termination, outcome.has_solution, outcome.log)
+    plan = extract_plan(model, instance, mandate, status, outcome.bound, info)
+    if status == Status.INFEASIBLE:
+        plan = plan.model_copy(update={"diagnosis": diagnose(instance, mandate)})
+    return plan
+
+
 def solve(
     instance: Instance,
     mandate: Mandate,
     *,
     time_limit: float | None = None,
     gap: float | None = None,
+    log: TextIO | None = None,
 ) -> Plan:
-    """Solve ``instance`` under ``mandate``; time limit and gap override the mandate's."""
-    return Session(instance, mandate).solve(time_limit=time_limit, gap=gap)
+    """Solve ``instance`` under ``mandate`` once; time limit and gap override the mandate's.
+
+    The model is handed to HiGHS as one sparse matrix; use a Session for a series of what-ifs.
+    """
+    check_mandate(mandate, instance)
+    settings = solver_settings(mandate, time_limit, gap)
+    started = time.perf_counter()
+    model = build_model(instance, mandate)
+    build_seconds = time.perf_counter() - started
+    return finish(model, instance, mandate, run_matrix(model, settings, log), build_seconds)
 
 
-__all__ = ["Session", "solve"]
+__all__ = ["Session", "finish", "solve"]

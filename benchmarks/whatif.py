@@ -2,7 +2,8 @@
 
 For sri-2025 and generated instances of 1,000 and 5,000 candidates, ten typical edits are
 applied one after another in one Session (in place where the structure allows, previous plan
-as MIP start); each edited mandate is also solved cold (new model, new hand-off, no start).
+as MIP start); each edited mandate is also solved cold with ``allocator.solve`` (new model,
+matrix hand-off, no start).
 Prints the time of each, their ratio, the median ratio, and whether the objectives agree
 within the mandate's gap.
 
@@ -66,7 +67,7 @@ def _timed(solve: Callable[..., Plan], *args: Any) -> tuple[Plan, float]:
 
 
 def _cold(instance: allocator.Instance, mandate: Mandate) -> Plan:
-    return Session(instance, mandate, warm_start=False).solve()
+    return allocator.solve(instance, mandate)
 
 
 def run(

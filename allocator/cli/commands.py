@@ -21,7 +21,7 @@ from allocator.cli.options import (
     solver_options,
 )
 from allocator.cli.output import emit
-from allocator.cli.progress import progress_bar
+from allocator.cli.progress import progress_bar, solve_progress
 from allocator.cli.render import (
     comparison_renderables,
     explain_renderables,
@@ -70,6 +70,11 @@ def write_plan(plan: Plan, fmt: str, output: Path | None) -> None:
 @edit_options
 @scenarios_option
 @solver_options
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Live incumbent, bound and gap on stderr (default: when stderr is a terminal).",
+)
 @output_options
 @click.pass_context
 def solve(
@@ -82,12 +87,14 @@ def solve(
     scenarios: Path | None,
     time_limit: float | None,
     gap: float | None,
+    progress: bool | None,
     fmt: str,
     output: Path | None,
 ) -> None:
     """Solve INSTANCE (default: bundled sri-2025) under a mandate and report the plan."""
     inst, mand = load_inputs(instance, mandate, sets, force_in, force_out, scenarios)
-    plan = solve_plan(inst, mand, time_limit=time_limit, gap=gap)
+    with solve_progress(progress) as log:
+        plan = solve_plan(inst, mand, time_limit=time_limit, gap=gap, log=log)
     write_plan(plan, fmt, output)
     if plan.status.value == "infeasible" and fmt != "table":
         click.echo("error: the mandate is infeasible", err=True)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
+from rich.live import Live
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 
 @contextmanager
@@ -19,3 +23,53 @@ def progress_bar(label: str, total: int) -> Iterator[Callable[[int, int], None]]
     ) as bar:
         task = bar.add_task(label, total=total)
         yield lambda done, _total: bar.update(task, completed=done)
+
+
+# A row of the HiGHS branch-and-bound table: source letter, nodes, queue, leaves, explored %,
+# best bound, best solution, gap, cuts, in LP, conflicts, LP iterations, time.
+_ROW = re.compile(
+    r"^\s*[A-Za-z]?\s+\d+\s+\d+\s+\d+\s+[\d.]+%\s+(?P<bound>\S+)\s+(?P<incumbent>\S+)\s+"
+    r"(?P<gap>\S+)\s+\d+\s+\d+\s+\d+\s+\d+\s+(?P<time>[\d.]+)s\s*$"
+)
+
+
+class SolveProgress(io.TextIOBase):
+    """A text stream for the HiGHS log that shows incumbent, bound, gap and time live."""
+
+    def __init__(self, live: Live) -> None:
+        self.live, self._pending = live, ""
+        self.live.update(_status("presolving", "-", "-", "-"))
+
+    def writable(self) -> bool:
+        """HiGHS writes its log here."""
+        return True
+
+    def write(self, text: str) -> int:
+        """Parse complete lines of the log; keep a partial line for the next write."""
+        lines = (self._pending + text).split("\n")
+        self._pending = lines.pop()
+        for line in lines:
+            row = _ROW.match(line)
+            if row:
+                self.live.update(
+                    _status("solving", row["incumbent"], row["bound"], row["gap"], row["time"])
+                )
+        return len(text)
+
+
+def _status(stage: str, incumbent: str, bound: str, gap: str, seconds: str = "0") -> Text:
+    return Text(
+        f"HiGHS {stage}: incumbent {incumbent}  bound {bound}  gap {gap}  elapsed {seconds}s",
+        style="cyan",
+    )
+
+
+@contextmanager
+def solve_progress(enabled: bool | None) -> Iterator[SolveProgress | None]:
+    """Live solve progress on stderr; by default only when stderr is a terminal."""
+    console = Console(stderr=True)
+    if not (console.is_terminal if enabled is None else enabled):
+        yield None
+        return
+    with Live(console=console, transient=True, refresh_per_second=4) as live:
+        yield SolveProgress(live)

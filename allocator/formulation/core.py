@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pyomo.environ as pyo
-from pyomo.core.expr.numeric_expr import LinearExpression
+from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 
 from allocator.instance import Candidate, Instance
 from allocator.mandate import Mandate
@@ -94,17 +94,17 @@ class Pairs:
 def linear(m: pyo.ConcreteModel, terms: Iterable[tuple[float, Any]]) -> Any:
     """A fast linear expression from (coefficient, variable) terms; ``m.zero`` when empty.
 
+    Unit coefficients go in as bare variables, several times faster to build than monomials.
+
     ``m.zero`` is a variable fixed to 0 by its bounds, so an empty aggregate still makes a
     well-formed row: a positive lower limit on it is reported infeasible by the solver.
     """
-    coefs, variables = [], []
-    for coef, var in terms:
-        if coef:
-            coefs.append(coef)
-            variables.append(var)
-    if not variables:
+    args = [
+        var if coef == 1 else MonomialTermExpression((coef, var)) for coef, var in terms if coef
+    ]
+    if not args:
         return m.zero
-    return LinearExpression(constant=0, linear_coefs=coefs, linear_vars=variables)
+    return LinearExpression(args=args)
 
 
 def amount(
