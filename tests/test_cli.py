@@ -223,3 +223,33 @@ def test_installed_console_script(case):
         check=False,
     )
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
+
+
+def test_progress_reads_the_highs_log():
+    from allocator.cli.progress import SolveProgress
+
+    class Screen:
+        def __init__(self):
+            self.shown = []
+
+        def update(self, renderable):
+            self.shown.append(str(renderable))
+
+    screen = Screen()
+    stream = SolveProgress(screen)
+    row = (
+        " L       0       0         0   0.00%   14634.2    14630.1       0.03%"
+        "      822     83     39      3616     3.4s"
+    )
+    stream.write("Presolving model\n" + row[:40])
+    stream.write(row[40:] + "\n")
+    assert (
+        screen.shown[-1]
+        == "HiGHS solving: incumbent 14630.1  bound 14634.2  gap 0.03%  elapsed 3.4s"
+    )
+
+
+def test_forced_progress_keeps_stdout_clean(case):
+    folder, mandate = case
+    result = invoke(["solve", folder, "-m", mandate, "--format", "json", "--progress"], exit_code=0)
+    assert json.loads(result.stdout)["status"] == "optimal"
