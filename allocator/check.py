@@ -300,6 +300,7 @@ def _context(
     investments = _read_investments(plan)
     by_sub_area = taxonomy.set_index("sub_area_id")[["pillar_id", "gap_score"]]
     chosen = investments.join(candidates, on="id", how="inner").join(by_sub_area, on="sub_area_id")
+    chosen = chosen.reset_index(drop=True)  # an empty join keeps the right index's "id" name
     years = _horizon(mandate)
     basis = _basis(mandate, float(chosen["amount"].sum()))
     return _Context(

@@ -101,9 +101,10 @@ def solve_direct(problem: Knapsack, time_limit: float) -> Result:
     h.passModel(knapsack_lp(problem))
     h.run()
     seconds = time.perf_counter() - started
-    status = h.modelStatusToString(h.getModelStatus())
+    optimal = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
     if h.getInfo().primal_solution_status != highspy.kSolutionStatusFeasible:
-        return Result(status, None, seconds, False)
+        return Result(h.modelStatusToString(h.getModelStatus()), None, seconds, False)
+    status = "optimal" if optimal else "feasible"  # the allocator's words
     chosen = (np.asarray(h.getSolution().col_value) > 0.5).astype(float)
     objective, feasible = check(problem, chosen)
     return Result(status, objective, seconds, feasible)

@@ -407,3 +407,25 @@ def test_optional_columns_and_horizon_take_their_defaults(tmp_path: Path) -> Non
 
     assert report.violations == ()
     assert report.recomputed["by_year_called"] == {2026: 100.0}
+
+
+def test_a_plan_with_no_investments_is_checked(instance_dir: Path) -> None:
+    """An empty (but solved) plan breaks only the limits that need something chosen."""
+    folder = instance_dir
+    plan = {
+        "status": "optimal",
+        "investments": [],
+        "objective": 0.0,
+        "objective_terms": {"strategic": 0.0, "return": 0.0},
+        "totals": {
+            "committed": 0.0,
+            "by_pillar": {},
+            "by_sub_area": {},
+            "by_year_committed": {},
+            "by_year_called": {},
+        },
+        "metrics": {"deals": 0, "expected_loss": 0.0, "high_risk_share": 0.0},
+    }
+    assert check_plan(plan, folder, {"budget": 100, "deals": {"max_per_year": 3}}).ok
+    report = check_plan(plan, folder, {"budget": 100, "min_deployment": 0.5})
+    assert [v.key for v in report.violations] == ["min_deployment"]
