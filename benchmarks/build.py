@@ -29,6 +29,7 @@ import pstats
 import re
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +58,7 @@ except ImportError:  # pragma: no cover - the package changed
 
 SEED = 1
 TARGET_RATIO = 3.0  # allocator build + hand-off at most 3x the direct build
+ORDERS = ("tottime", "cumulative")
 TARGET_SHARE = 0.10  # build + hand-off at most 10% of the solve time at 10,000 candidates
 
 
@@ -206,25 +208,35 @@ def _stats_text(profiler: cProfile.Profile, order: str, top: int) -> str:
     pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(top)
     lines = out.getvalue().strip().splitlines()
     start = next(i for i, line in enumerate(lines) if "function calls" in line)
-    text = "\n".join(line.rstrip() for line in lines[start:] if "Ordered by" not in line)
+    skip = ("Ordered by", "List reduced")
+    text = "\n".join(line.rstrip() for line in lines[start:] if not line.strip().startswith(skip))
     return re.sub(r"\S*site-packages/", "", text)
 
 
+def _profiled(action: Callable[[], object]) -> tuple[cProfile.Profile, object]:
+    profiler = cProfile.Profile()
+    profiler.enable()
+    result = action()
+    profiler.disable()
+    return profiler, result
+
+
 def profile_hand_off(n: int, top: int = 12) -> None:
-    """cProfile of both allocator hand-offs at ``n`` candidates: top functions by own and by
-    cumulative time (profiling itself slows the hand-off down)."""
+    """cProfile of ``build_model`` and of both allocator hand-offs at ``n`` candidates: top
+    functions by own time, and for the hand-offs also by cumulative time (profiling itself
+    slows everything down)."""
     instance, mandate = generate(candidates=n, seed=SEED)
-    model = build_model(instance, mandate)
-    paths = [("persistent (Session.hand_off)", persistent_hand_off)]
+    profiler, model = _profiled(lambda: build_model(instance, mandate))
+    profiles = [("build_model", profiler, ("tottime",))]
+    paths = [("persistent hand-off (Session.hand_off)", persistent_hand_off)]
     if _matrix_lp is not None:
-        paths.insert(0, ("matrix (allocator.solve)", matrix_hand_off))
+        paths.insert(0, ("matrix hand-off (allocator.solve)", matrix_hand_off))
     for label, hand_off in paths:
-        profiler = cProfile.Profile()
-        profiler.enable()
-        hand_off(model)
-        profiler.disable()
-        for order, by in (("tottime", "own time"), ("cumulative", "cumulative time")):
-            print(f"\n### cProfile, {label} hand-off at {n:,} candidates, by {by}\n\n```")
+        profiles.append((label, _profiled(lambda h=hand_off: h(model))[0], ORDERS))
+    for label, profiler, orders in profiles:
+        for order in orders:
+            by = "own time" if order == "tottime" else "cumulative time"
+            print(f"\n### cProfile, {label} at {n:,} candidates, by {by}\n\n```")
             print(_stats_text(profiler, order, top))
             print("```")
 

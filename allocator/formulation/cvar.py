@@ -9,7 +9,8 @@ in scenario s of probability ``π_s``:
 ``risk.cvar.max_share`` limits ``CVaR_α ≤ max_share · basis``; ``objective.cvar_weight``
 subtracts ``cvar_weight · CVaR_α`` from the objective. The dense scenario block is built row by
 row from numpy non-zeros straight into LinearExpressions over the aggregated ``x`` (one term per
-failing candidate, not per candidate-year), the fastest construction Pyomo offers here.
+failing candidate, not per candidate-year); sampled losses are 0/1, so the terms are bare
+variables, the fastest construction Pyomo offers.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import numpy as np
 import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression
 
-from allocator.formulation.core import Pairs, add_limits, basis
+from allocator.formulation.core import Pairs, add_limits, basis, linear
 from allocator.mandate import Mandate
 
 
@@ -52,11 +53,8 @@ def add_cvar(m: pyo.ConcreteModel, pairs: Pairs, mandate: Mandate) -> None:
 
     def excess_rule(m: pyo.ConcreteModel, s: int) -> object:
         nonzero = np.flatnonzero(loss[s])
-        scenario_loss = LinearExpression(
-            constant=0,
-            linear_coefs=loss[s, nonzero].tolist(),
-            linear_vars=[amounts[j] for j in nonzero],
-        )
+        terms = zip(loss[s, nonzero].tolist(), [amounts[j] for j in nonzero], strict=True)
+        scenario_loss = linear(m, terms)
         return m.cvar_excess[s] >= scenario_loss - m.cvar_var
 
     m.cvar_excess_rows = pyo.Constraint(m.SCENARIOS, rule=excess_rule)
