@@ -11,11 +11,12 @@ import click
 from allocator.check import check_plan
 from allocator.cli.errors import EXIT_INFEASIBLE, AllocatorGroup
 from allocator.cli.options import (
-    edit_options,
+    Problem,
     instance_argument,
     load_inputs,
     mandate_option,
     output_options,
+    problem_inputs,
     resolve_paths,
     scenarios_option,
     solver_options,
@@ -65,10 +66,7 @@ def write_plan(plan: Plan, fmt: str, output: Path | None) -> None:
 
 
 @main.command()
-@instance_argument
-@mandate_option
-@edit_options
-@scenarios_option
+@problem_inputs
 @solver_options
 @click.option(
     "--progress/--no-progress",
@@ -79,12 +77,7 @@ def write_plan(plan: Plan, fmt: str, output: Path | None) -> None:
 @click.pass_context
 def solve(
     ctx: click.Context,
-    instance: Path | None,
-    mandate: Path | None,
-    sets: tuple[str, ...],
-    force_in: tuple[str, ...],
-    force_out: tuple[str, ...],
-    scenarios: Path | None,
+    problem: Problem,
     time_limit: float | None,
     gap: float | None,
     progress: bool | None,
@@ -92,9 +85,10 @@ def solve(
     output: Path | None,
 ) -> None:
     """Solve INSTANCE (default: bundled sri-2025) under a mandate and report the plan."""
-    inst, mand = load_inputs(instance, mandate, sets, force_in, force_out, scenarios)
     with solve_progress(progress) as log:
-        plan = solve_plan(inst, mand, time_limit=time_limit, gap=gap, log=log)
+        plan = solve_plan(
+            problem.instance, problem.mandate, time_limit=time_limit, gap=gap, log=log
+        )
     write_plan(plan, fmt, output)
     if plan.status.value == "infeasible" and fmt != "table":
         click.echo("error: the mandate is infeasible", err=True)
@@ -119,21 +113,10 @@ def _summary(inst: Instance, mand: Mandate) -> str:
 
 
 @main.command()
-@instance_argument
-@mandate_option
-@edit_options
-@scenarios_option
-def validate(
-    instance: Path | None,
-    mandate: Path | None,
-    sets: tuple[str, ...],
-    force_in: tuple[str, ...],
-    force_out: tuple[str, ...],
-    scenarios: Path | None,
-) -> None:
+@problem_inputs
+def validate(problem: Problem) -> None:
     """Check the instance and mandate files and print a summary (exit 0 valid, 2 invalid)."""
-    inst, mand = load_inputs(instance, mandate, sets, force_in, force_out, scenarios)
-    click.echo(_summary(inst, mand))
+    click.echo(_summary(problem.instance, problem.mandate))
 
 
 @main.command()
@@ -146,36 +129,24 @@ def schema(what: str) -> None:
 
 @main.command()
 @click.argument("plan_file", type=click.Path(path_type=Path))
-@instance_argument
-@mandate_option
-@edit_options
-@scenarios_option
+@problem_inputs
 @click.pass_context
-def check(
-    ctx: click.Context,
-    plan_file: Path,
-    instance: Path | None,
-    mandate: Path | None,
-    sets: tuple[str, ...],
-    force_in: tuple[str, ...],
-    force_out: tuple[str, ...],
-    scenarios: Path | None,
-) -> None:
+def check(ctx: click.Context, plan_file: Path, problem: Problem) -> None:
     """Recompute every limit of a plan from the input files (exit 0 ok, 1 a limit is broken).
 
     With edits (--set, --force-in/out) the plan is checked against the edited mandate.
     """
-    instance_path, mandate_path = resolve_paths(instance, mandate)
-    _, edited = load_inputs(instance_path, mandate_path, sets, force_in, force_out, scenarios)
     try:
         plan = json.loads(plan_file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as err:
         raise InputError(f"not a readable plan JSON ({err})", file=str(plan_file)) from None
     if not isinstance(plan, dict) or not isinstance(plan.get("investments"), list):
         raise InputError("not a plan: no 'investments' list", file=str(plan_file))
-    edits = sets or force_in or force_out
-    limits = edited.model_dump(mode="json", exclude_none=True) if edits else mandate_path
-    report = check_plan(plan, instance_path, limits, scenarios=scenarios)
+    mandate = problem.mandate
+    limits = mandate.model_dump(mode="json", exclude_none=True) if problem.edited else None
+    report = check_plan(
+        plan, problem.instance_path, limits or problem.mandate_path, scenarios=problem.scenarios
+    )
     for v in report.violations:
         click.echo(f"{v.key}: {v.message}")
     click.echo("ok: every limit holds" if report.ok else f"{len(report.violations)} violation(s)")
@@ -218,28 +189,20 @@ def compare(base_file: Path, plan_file: Path, fmt: str, output: Path | None) -> 
 
 
 @main.command()
-@instance_argument
-@mandate_option
-@edit_options
-@scenarios_option
+@problem_inputs
 @solver_options
 @output_options
 @click.pass_context
 def explain(
     ctx: click.Context,
-    instance: Path | None,
-    mandate: Path | None,
-    sets: tuple[str, ...],
-    force_in: tuple[str, ...],
-    force_out: tuple[str, ...],
-    scenarios: Path | None,
+    problem: Problem,
     time_limit: float | None,
     gap: float | None,
     fmt: str,
     output: Path | None,
 ) -> None:
     """Binding limits with marginal values; for an infeasible mandate, which limits to relax."""
-    inst, mand = load_inputs(instance, mandate, sets, force_in, force_out, scenarios)
+    inst, mand = problem.instance, problem.mandate
     plan = solve_plan(inst, mand, time_limit=time_limit, gap=gap)
     plan = plan.model_copy(update={"binding": marginal_values(inst, mand, plan)})
     if fmt == "table":

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +107,43 @@ def parse_sets(sets: tuple[str, ...]) -> dict[str, Any]:
             raise InputError(f"expected KEY=VALUE, got {item!r}", column="--set")
         changes[key.strip()] = parse_value(text)
     return changes
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What a command works on: the loaded instance and (edited) mandate, and their files."""
+
+    instance: Instance
+    mandate: Mandate
+    instance_path: Path
+    mandate_path: Path
+    edited: bool  # --set, --force-in or --force-out changed the mandate file's content
+    scenarios: Path | None
+
+
+def problem_inputs(func: Callable[..., Any]) -> Callable[..., Any]:
+    """INSTANCE, -m, --set, --force-in/out and --scenarios, loaded into one ``problem``."""
+
+    @functools.wraps(func)
+    def command(
+        *args: Any,
+        instance: Path | None,
+        mandate: Path | None,
+        sets: tuple[str, ...],
+        force_in: tuple[str, ...],
+        force_out: tuple[str, ...],
+        scenarios: Path | None,
+        **kwargs: Any,
+    ) -> Any:
+        instance_path, mandate_path = resolve_paths(instance, mandate)
+        inst, mand = load_inputs(instance_path, mandate_path, sets, force_in, force_out, scenarios)
+        edited = bool(sets or force_in or force_out)
+        problem = Problem(inst, mand, instance_path, mandate_path, edited, scenarios)
+        return func(*args, problem=problem, **kwargs)
+
+    for decorator in (scenarios_option, edit_options, mandate_option, instance_argument):
+        command = decorator(command)
+    return command
 
 
 def load_inputs(
