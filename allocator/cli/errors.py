@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import click
@@ -9,6 +10,7 @@ import click
 from allocator.errors import AllocatorError
 
 EXIT_OK, EXIT_INFEASIBLE, EXIT_INPUT, EXIT_NO_SOLUTION = 0, 1, 2, 3
+EXIT_INTERNAL = 4  # not a user error: a bug to report
 
 
 class AllocatorGroup(click.Group):
@@ -25,3 +27,12 @@ class AllocatorGroup(click.Group):
         except OSError as err:
             click.echo(f"error: {err.filename or ''}: {err.strerror}".replace(": :", ":"), err=True)
             ctx.exit(EXIT_INPUT)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as err:  # a bug: still one line, unless ALLOCATOR_DEBUG asks for more
+            if os.environ.get("ALLOCATOR_DEBUG"):
+                raise
+            message = str(err).splitlines()[0] if str(err) else ""
+            click.echo(f"error: internal error {type(err).__name__}: {message}", err=True)
+            click.echo("(set ALLOCATOR_DEBUG=1 for the traceback, and please report it)", err=True)
+            ctx.exit(EXIT_INTERNAL)
