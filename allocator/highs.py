@@ -15,6 +15,7 @@ from typing import Any, TextIO
 import highspy
 import numpy as np
 import pyomo.environ as pyo
+import scipy.sparse as sp
 from pyomo.common.tee import TeeStream, capture_output
 from pyomo.contrib.solver.common.results import TerminationCondition as TC
 from pyomo.contrib.solver.solvers.highs import Highs
@@ -149,15 +150,26 @@ _TERMINATION = {
 def _matrix_lp(model: pyo.ConcreteModel) -> tuple[highspy.HighsLp, list[Any]]:
     """The model as a HiGHS LP/MIP in column-wise sparse form, and its Pyomo columns."""
     repn = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=None)
-    columns = repn.columns
-    matrix = repn.A.tocsc()
+    columns = list(repn.columns)
+    matrix = repn.A.tocsr()
     rhs = np.asarray(repn.rhs, dtype=float)
     sense = np.array([s for _, s in repn.rows], dtype=int)
+    cost = np.asarray(repn.c.toarray()[0], dtype=float)
+    rows = getattr(model, "ticket_rows", None)
+    if rows is not None:
+        block, block_rhs, block_sense = _ticket_block(model, rows, columns)
+        cost = np.concatenate([cost, np.zeros(len(columns) - len(cost))])
+        widened = sp.hstack(
+            [matrix, sp.csr_matrix((matrix.shape[0], len(columns) - matrix.shape[1]))]
+        )
+        matrix = sp.vstack([widened, block])
+        rhs, sense = np.concatenate([rhs, block_rhs]), np.concatenate([sense, block_sense])
+    matrix = sp.csc_matrix(matrix)
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = len(columns), len(rhs)
     lp.sense_ = highspy.ObjSense.kMaximize
     lp.offset_ = float(repn.c_offset[0])
-    lp.col_cost_ = np.asarray(repn.c.toarray()[0], dtype=float)
+    lp.col_cost_ = cost
     lp.col_lower_ = np.array([-highspy.kHighsInf if v.lb is None else v.lb for v in columns], float)
     lp.col_upper_ = np.array([highspy.kHighsInf if v.ub is None else v.ub for v in columns], float)
     lp.row_lower_ = np.where(sense == 1, -highspy.kHighsInf, rhs)
@@ -169,6 +181,29 @@ def _matrix_lp(model: pyo.ConcreteModel) -> tuple[highspy.HighsLp, list[Any]]:
     kinds = (highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger)
     lp.integrality_ = [kinds[v.is_integer()] for v in columns]
     return lp, columns
+
+
+def _ticket_block(
+    model: pyo.ConcreteModel, rows: Any, columns: list[Any]
+) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+    """The ticket rows as one sparse block; columns the compiler did not meet are appended."""
+    position = {id(v): k for k, v in enumerate(columns)}
+    for var in (*model.w_list, *model.z_list):
+        if id(var) not in position:
+            position[id(var)] = len(columns)
+            columns.append(var)
+    w = np.fromiter((position[id(v)] for v in model.w_list), dtype=np.int64)
+    z = np.fromiter((position[id(v)] for v in model.z_list), dtype=np.int64)
+    low, high = rows.low, rows.high
+    ranged = np.flatnonzero((low > 0) & (low != high))
+    pairs, lower = np.arange(len(w)), len(w) + np.arange(len(ranged))
+    count = len(w) + len(ranged)
+    row = np.concatenate([pairs, pairs, lower, lower])
+    col = np.concatenate([w, z, w[ranged], z[ranged]])
+    data = np.concatenate([np.ones(len(w)), -high, np.ones(len(ranged)), -low[ranged]])
+    block = sp.csr_matrix((data, (row, col)), shape=(count, len(columns)))
+    sense = np.concatenate([np.where(low == high, 0, 1), np.full(len(ranged), -1)])
+    return block, np.zeros(count), sense
 
 
 def run_matrix(model: pyo.ConcreteModel, settings: SolverSettings, log: TextIO | None) -> Outcome:

@@ -135,7 +135,7 @@ def solve(
     check_mandate(mandate, instance)
     settings = solver_settings(mandate, time_limit, gap)
     started = time.perf_counter()
-    model = build_model(instance, mandate)
+    model = build_model(instance, mandate, ticket_block=True)
     build_seconds = time.perf_counter() - started
     return finish(model, instance, mandate, run_matrix(model, settings, log), build_seconds)
 

@@ -45,11 +45,17 @@ FAMILIES: tuple[Family, ...] = (
 )
 
 
-def build_model(instance: Instance, mandate: Mandate) -> pyo.ConcreteModel:
-    """The full mixed-integer program for an instance under a mandate."""
+def build_model(
+    instance: Instance, mandate: Mandate, *, ticket_block: bool = False
+) -> pyo.ConcreteModel:
+    """The full mixed-integer program for an instance under a mandate.
+
+    ``ticket_block`` keeps the ticket rows as arrays for a matrix hand-off (see ``tickets``).
+    """
     pairs = Pairs.build(instance, mandate)
     m = pyo.ConcreteModel(name=f"{instance.name}/{mandate.name}")
     m.pairs = pairs
+    m.ticket_block = ticket_block
     m.family_components, m.family_limits = {}, {}
     add_variables(m, pairs)
     for family in FAMILIES:

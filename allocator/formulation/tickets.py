@@ -2,23 +2,47 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import pyomo.environ as pyo
 
 from allocator.formulation.core import Pairs, count
 from allocator.mandate import Mandate
 
 
+@dataclass(frozen=True)
+class TicketRows:
+    """The ticket rows as arrays, for a hand-off that builds them as one sparse block.
+
+    Row ``w[p] − high[p]·z[p] ≤ 0`` for every pair (``= 0`` where ``low == high``), and
+    ``w[p] − low[p]·z[p] ≥ 0`` where ``0 < low < high``.
+    """
+
+    low: np.ndarray
+    high: np.ndarray
+
+
 def add_tickets(m: pyo.ConcreteModel, pairs: Pairs, mandate: Mandate) -> None:
-    """Amount within the ticket range when chosen, else zero; also sets the upper bound of w."""
-    low = {pair: c.ticket_min for pair, c in zip(pairs.items, pairs.candidates, strict=True)}
-    high = {pair: c.ticket_max for pair, c in zip(pairs.items, pairs.candidates, strict=True)}
-    for w, c in zip(m.w_list, pairs.candidates, strict=True):
-        w.setub(c.ticket_max)
-    m.ticket_max = pyo.Constraint(m.PAIRS, rule=lambda m, j, t: m.w[j, t] <= high[j, t] * m.z[j, t])
-    fixed = [pair for pair in pairs.items if low[pair] == high[pair]]
-    ranged = [pair for pair in pairs.items if low[pair] > 0 and low[pair] != high[pair]]
-    m.ticket_fixed = pyo.Constraint(fixed, rule=lambda m, j, t: m.w[j, t] >= high[j, t] * m.z[j, t])
-    m.ticket_min = pyo.Constraint(ranged, rule=lambda m, j, t: m.w[j, t] >= low[j, t] * m.z[j, t])
+    """Amount within the ticket range when chosen, else zero; also sets the upper bound of w.
+
+    With ``m.ticket_block`` set, the rows are kept as arrays (``m.ticket_rows``) for the matrix
+    hand-off instead of Pyomo constraints: they are most of the model's rows.
+    """
+    low = np.array([c.ticket_min for c in pairs.candidates], dtype=float)
+    high = np.array([c.ticket_max for c in pairs.candidates], dtype=float)
+    for w, upper in zip(m.w_list, high.tolist(), strict=True):
+        w.setub(upper)
+    if getattr(m, "ticket_block", False):
+        m.ticket_rows = TicketRows(low, high)
+        return
+    w, z = m.w_list, m.z_list
+    fixed = np.flatnonzero(low == high).tolist()
+    capped = np.flatnonzero(low != high).tolist()
+    ranged = np.flatnonzero((low > 0) & (low != high)).tolist()
+    m.ticket_fixed = pyo.Constraint(fixed, rule=lambda m, p: w[p] == high[p] * z[p])
+    m.ticket_max = pyo.Constraint(capped, rule=lambda m, p: w[p] <= high[p] * z[p])
+    m.ticket_min = pyo.Constraint(ranged, rule=lambda m, p: w[p] >= low[p] * z[p])
 
 
 def add_once_only(m: pyo.ConcreteModel, pairs: Pairs, mandate: Mandate) -> None:
