@@ -21,6 +21,7 @@ from pyomo.contrib.solver.common.results import TerminationCondition as TC
 from pyomo.contrib.solver.solvers.highs import Highs
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
+from allocator.formulation.core import without_gc
 from allocator.mandate import Mandate, SolverSettings
 
 
@@ -116,7 +117,8 @@ class Outcome:
 def run_persistent(solver: WarmHighs, model: pyo.ConcreteModel) -> Outcome:
     """Solve through the persistent interface (updates since the last solve are passed first)."""
     started = time.perf_counter()
-    results = solver.solve(model)
+    with without_gc():
+        results = solver.solve(model)
     finished = time.perf_counter()
     has_solution = results.incumbent_objective is not None
     if has_solution:
@@ -210,7 +212,8 @@ def run_matrix(model: pyo.ConcreteModel, settings: SolverSettings, log: TextIO |
     """Solve once, handing the model to HiGHS as a sparse matrix (Pyomo's standard-form compiler
     is several times faster than the persistent interface's per-constraint hand-off)."""
     started = time.perf_counter()
-    lp, columns = _matrix_lp(model)
+    with without_gc():
+        lp, columns = _matrix_lp(model)
     buffer = io.StringIO()
     with capture_output(TeeStream(buffer, *([log] if log else [])), capture_fd=True):
         highs = highspy.Highs()  # the first one in a process prints a banner on fd 1

@@ -13,6 +13,7 @@ from typing import Any, TextIO
 from allocator.explain import diagnose
 from allocator.extract import extract_plan
 from allocator.formulation import build_model, rebuild_families
+from allocator.formulation.core import without_gc
 from allocator.highs import (
     Outcome,
     WarmHighs,
@@ -54,7 +55,8 @@ class Session:
         """Pass the built model to HiGHS now (else the first solve does); returns its seconds."""
         started = time.perf_counter()
         if self.solver._model is not self.model:
-            self.solver.set_instance(self.model)
+            with without_gc():
+                self.solver.set_instance(self.model)
         seconds = time.perf_counter() - started
         self._pending_seconds += seconds
         return seconds

@@ -11,7 +11,7 @@ import pyomo.environ as pyo
 
 from allocator.formulation.attributes import add_attribute_limits
 from allocator.formulation.budget import add_budget
-from allocator.formulation.core import Limit, Pairs, add_exclusions, add_variables
+from allocator.formulation.core import Limit, Pairs, add_exclusions, add_variables, without_gc
 from allocator.formulation.cvar import add_cvar
 from allocator.formulation.deals import add_deals, add_groups
 from allocator.formulation.lead_time import add_impact_by
@@ -52,14 +52,15 @@ def build_model(
 
     ``ticket_block`` keeps the ticket rows as arrays for a matrix hand-off (see ``tickets``).
     """
-    pairs = Pairs.build(instance, mandate)
-    m = pyo.ConcreteModel(name=f"{instance.name}/{mandate.name}")
-    m.pairs = pairs
-    m.ticket_block = ticket_block
-    m.family_components, m.family_limits = {}, {}
-    add_variables(m, pairs)
-    for family in FAMILIES:
-        _add_family(m, family, pairs, mandate)
+    with without_gc():
+        pairs = Pairs.build(instance, mandate)
+        m = pyo.ConcreteModel(name=f"{instance.name}/{mandate.name}")
+        m.pairs = pairs
+        m.ticket_block = ticket_block
+        m.family_components, m.family_limits = {}, {}
+        add_variables(m, pairs)
+        for family in FAMILIES:
+            _add_family(m, family, pairs, mandate)
     return m
 
 
@@ -83,12 +84,13 @@ def rebuild_families(
     by_id = instance.by_id
     pairs.instance, pairs.mandate = instance, mandate
     pairs.candidates = [by_id[c.id] for c in pairs.candidates]
-    for family in FAMILIES:
-        name = family.__name__
-        if name in families:
-            for component in m.family_components.pop(name):
-                m.del_component(component)
-            _add_family(m, family, pairs, mandate)
+    with without_gc():
+        for family in FAMILIES:
+            name = family.__name__
+            if name in families:
+                for component in m.family_components.pop(name):
+                    m.del_component(component)
+                _add_family(m, family, pairs, mandate)
     m.limits = [row for f in FAMILIES for row in m.family_limits[f.__name__]]
     m.budget_usd_m.set_value(mandate.budget)
     m.strategic_weight.set_value(mandate.objective.strategic_weight)
