@@ -315,22 +315,20 @@ class _Builder:
     # ----------------------------------------------------------------- families
 
     def tickets(self) -> None:
-        """``w ≤ tmax·z``; ``w ≥ tmax·z`` when min = max; ``w ≥ tmin·z`` when 0 < min < max."""
-        d, n = self.d, self.d.p
+        """``w = tmax·z`` when min = max, else ``w ≤ tmax·z``; ``w ≥ tmin·z`` when 0 < min < max."""
+        d = self.d
         tmin, tmax = d.tmin[d.cand], d.tmax[d.cand]
-        local = np.concatenate([self.pos, self.pos])
-        self.rows.add(
-            local,
-            np.concatenate([self.wcol, self.zcol]),
-            np.concatenate([np.ones(n), -tmax]),
-            np.zeros(n),
-            "max",
-        )
-        for mask, low in ((tmin == tmax, tmax), ((tmin > 0) & (tmin != tmax), tmin)):
+        fixed = tmin == tmax
+        for mask, coef, sense in (
+            (fixed, tmax, "eq"),
+            (~fixed, tmax, "max"),
+            ((tmin > 0) & ~fixed, tmin, "min"),
+        ):
             k = int(mask.sum())
             local = np.concatenate([np.arange(k), np.arange(k)])
             cols = np.concatenate([self.wcol[mask], self.zcol[mask]])
-            self.rows.add(local, cols, np.concatenate([np.ones(k), -low[mask]]), np.zeros(k), "min")
+            vals = np.concatenate([np.ones(k), -coef[mask]])
+            self.rows.add(local, cols, vals, np.zeros(k), sense)
 
     def once_only(self) -> None:
         """Forced candidates exactly once; others with more than one pair at most once."""

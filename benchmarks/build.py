@@ -1,29 +1,33 @@
 """Model build and hand-off to HiGHS: allocator (Pyomo) versus a direct numpy/scipy build.
 
 For generated instances (27 sub-areas, 10 years, every constraint family of the generated
-mandate active) this measures, in one run and side by side:
+mandate active) this measures, in one run and side by side, build and hand-off seconds of:
 
-- allocator: ``build_model`` seconds, then the two hand-offs the package has: the one-shot
-  matrix hand-off of ``allocator.solve`` (Pyomo's standard-form compiler, ``passModel``) and the
-  hand-off of ``Session.hand_off()`` (``set_instance`` of Pyomo's persistent
-  ``pyomo.contrib.solver`` HiGHS interface), both of the same built model;
+- the ``allocator.solve`` path: ``build_model`` as that function calls it, then its one-shot
+  matrix hand-off (Pyomo's standard-form compiler plus the package's sparse blocks,
+  ``Highs.passModel``);
+- the ``Session`` path: ``build_model``, then ``set_instance`` of Pyomo's persistent
+  ``pyomo.contrib.solver`` HiGHS interface (what ``Session.hand_off()`` does);
 - direct: the same model written with numpy/scipy.sparse from the Instance and Mandate
   (``benchmarks/_direct.py``) and passed with ``highspy.Highs.passModel``.
 
-That they are the same model is checked by solving the LP relaxation of each model as handed to
-HiGHS (integrality dropped) and comparing the objective values. Then one generated instance
-(``--solve-size``, 10,000) is solved with ``allocator.solve`` (``--solve-limit`` s) and build +
-hand-off is shown as a share of the HiGHS solve time; ``--profile N`` prints cProfile tables of
-both hand-offs at N candidates. Prints markdown; asserts nothing.
+That all three are the same model is checked by solving the LP relaxation of each model as
+handed to HiGHS (integrality dropped) and comparing the objective values. A probe times the
+solve-path ``build_model`` once more with Python's garbage collector off. Then one generated
+instance (``--solve-size``, 10,000) is solved with ``allocator.solve`` (``--solve-limit`` s) and
+build + hand-off is shown as a share of the HiGHS solve time; ``--profile N`` prints cProfile
+tables of the build and both hand-offs at N candidates. Prints markdown; asserts nothing.
 
     python benchmarks/build.py [--sizes 1000 5000 10000 20000] [--solve-size 10000]
-                               [--solve-limit 120] [--profile 10000]
+                               [--solve-limit 120] [--profile 10000] [--no-gc-probe]
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
+import inspect
 import io
 import pstats
 import re
@@ -32,12 +36,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import highspy  # noqa: E402
 from _direct import (  # noqa: E402
-    DirectModel,
     direct_model,
     lp_relaxation_value,
     new_highs,
@@ -58,128 +62,187 @@ except ImportError:  # pragma: no cover - the package changed
 
 SEED = 1
 TARGET_RATIO = 3.0  # allocator build + hand-off at most 3x the direct build
-ORDERS = ("tottime", "cumulative")
 TARGET_SHARE = 0.10  # build + hand-off at most 10% of the solve time at 10,000 candidates
+ORDERS = ("tottime", "cumulative")
+# allocator.solve builds with ticket_block=True (ticket rows kept as arrays for the matrix)
+SOLVE_KWARGS = (
+    {"ticket_block": True} if "ticket_block" in inspect.signature(build_model).parameters else {}
+)
+
+
+@dataclass
+class PathResult:
+    """One allocator path: build and hand-off seconds, rows handed over, LP relaxation."""
+
+    build: float
+    hand_off: float
+    rows: int
+    lp_status: str
+    lp: float
+
+    @property
+    def total(self) -> float:
+        """Build + hand-off seconds."""
+        return self.build + self.hand_off
 
 
 @dataclass
 class Row:
-    """One size's measurements (seconds) and LP relaxation values."""
+    """One size's measurements."""
 
     n: int
     pairs: int
-    rows: int
-    rows_direct: int
-    build: float
-    matrix: float | None  # hand-off as allocator.solve does it (standard-form matrix)
-    persistent: float  # hand-off as Session.hand_off does it (persistent interface)
-    direct: float
-    lp: dict[str, float]  # path -> LP relaxation value
-    lp_status: str
+    solve: PathResult | None  # as allocator.solve does it
+    session: PathResult  # as Session does it
+    direct: PathResult  # build = direct_model, hand-off = passModel
+    build_gc_off: float | None  # solve-path build_model with the garbage collector off
 
-    def ratio(self, hand_off: float | None) -> str:
+    def ratio(self, path: PathResult | None) -> str:
         """(build + hand-off) / direct, as text."""
-        return "-" if hand_off is None else f"{(self.build + hand_off) / self.direct:.1f}x"
+        return "-" if path is None else f"{path.total / self.direct.total:.1f}x"
+
+    def met(self, path: PathResult | None) -> str:
+        """The 3x target for one path."""
+        if path is None:
+            return "-"
+        return "met" if path.total <= TARGET_RATIO * self.direct.total else "NOT met"
+
+    @property
+    def paths(self) -> dict[str, PathResult]:
+        """The measured paths by name."""
+        found = {"solve": self.solve, "Session": self.session, "direct": self.direct}
+        return {k: v for k, v in found.items() if v is not None}
 
     @property
     def lp_rel_diff(self) -> float:
         """Largest relative difference of an allocator LP relaxation value from direct's."""
-        base = self.lp["direct"]
-        return max(abs(v - base) / max(1.0, abs(base)) for v in self.lp.values())
+        base = self.direct.lp
+        return max(abs(p.lp - base) / max(1.0, abs(base)) for p in self.paths.values())
 
 
-def matrix_hand_off(model: ConcreteModel) -> tuple[highspy.HighsLp | None, float | None]:
-    """The one-shot hand-off of ``allocator.solve``: standard-form matrix, ``passModel``."""
-    if _matrix_lp is None:
-        return None, None
+def _timed(action: Callable[[], Any]) -> tuple[Any, float]:
+    """(result, seconds) of ``action()``, after a full garbage collection outside the timing."""
+    gc.collect()
     started = time.perf_counter()
+    result = action()
+    return result, time.perf_counter() - started
+
+
+def matrix_hand_off(model: ConcreteModel) -> highspy.HighsLp:
+    """The one-shot hand-off of ``allocator.solve``: standard-form matrix, ``passModel``."""
     lp, _ = _matrix_lp(model)
     new_highs().passModel(lp)
-    return lp, time.perf_counter() - started
+    return lp
 
 
-def persistent_hand_off(model: ConcreteModel) -> tuple[WarmHighs, float]:
+def persistent_hand_off(model: ConcreteModel) -> WarmHighs:
     """The Session hand-off: ``set_instance`` of Pyomo's persistent HiGHS interface."""
-    started = time.perf_counter()
     solver = WarmHighs()
     solver.set_instance(model)
-    return solver, time.perf_counter() - started
+    return solver
 
 
-def time_direct(instance: Instance, mandate: Mandate) -> tuple[DirectModel, float]:
-    """The direct model built and passed to HiGHS: (model, seconds)."""
-    started = time.perf_counter()
-    model = direct_model(instance, mandate)
-    model.to_highs()
-    return model, time.perf_counter() - started
+def solve_path(instance: Instance, mandate: Mandate) -> tuple[PathResult | None, int]:
+    """Build as ``allocator.solve`` does and hand off the matrix; (result, pairs)."""
+    model, build = _timed(lambda: build_model(instance, mandate, **SOLVE_KWARGS))
+    pairs = len(model.pairs.items)
+    if _matrix_lp is None:
+        return None, pairs
+    lp, hand_off = _timed(lambda: matrix_hand_off(model))
+    status, value = lp_relaxation_value(lp)
+    return PathResult(build, hand_off, lp.num_row_, status, value), pairs
 
 
-def measure(n: int) -> Row:
-    """All builds for a generated instance of ``n`` candidates and their LP relaxations."""
-    instance, mandate = generate(candidates=n, seed=SEED)
-    started = time.perf_counter()
-    model = build_model(instance, mandate)
-    build = time.perf_counter() - started
-    matrix_lp, matrix = matrix_hand_off(model)
-    solver, persistent = persistent_hand_off(model)
-    direct, direct_s = time_direct(instance, mandate)
+def session_path(instance: Instance, mandate: Mandate) -> PathResult:
+    """Build as ``Session`` does and hand off through the persistent interface."""
+    model, build = _timed(lambda: build_model(instance, mandate))
+    solver, hand_off = _timed(lambda: persistent_hand_off(model))
     highs = solver._solver_model  # the HiGHS object the persistent interface filled
-    results = {"persistent": lp_relaxation_value(highs.getLp())}
-    if matrix_lp is not None:
-        results["matrix"] = lp_relaxation_value(matrix_lp)
-    results["direct"] = lp_relaxation_value(direct.to_lp(relax=True))
-    statuses = sorted({status for status, _ in results.values()})
-    return Row(
-        n=n,
-        pairs=len(model.pairs.items),
-        rows=highs.getNumRow(),
-        rows_direct=direct.rows,
-        build=build,
-        matrix=matrix,
-        persistent=persistent,
-        direct=direct_s,
-        lp={path: value for path, (_, value) in results.items()},
-        lp_status="/".join(statuses),
-    )
+    status, value = lp_relaxation_value(highs.getLp())
+    return PathResult(build, hand_off, highs.getNumRow(), status, value)
+
+
+def direct_path(instance: Instance, mandate: Mandate) -> PathResult:
+    """The direct numpy/scipy build and ``passModel``."""
+    model, build = _timed(lambda: direct_model(instance, mandate))
+    _, hand_off = _timed(model.to_highs)
+    status, value = lp_relaxation_value(model.to_lp(relax=True))
+    return PathResult(build, hand_off, model.rows, status, value)
+
+
+def build_without_gc(instance: Instance, mandate: Mandate) -> float:
+    """Seconds of the solve-path ``build_model`` with the cyclic garbage collector disabled."""
+    gc.collect()
+    gc.disable()
+    try:
+        started = time.perf_counter()
+        build_model(instance, mandate, **SOLVE_KWARGS)
+        return time.perf_counter() - started
+    finally:
+        gc.enable()
+
+
+def measure(n: int, gc_probe: bool) -> Row:
+    """All paths for a generated instance of ``n`` candidates and their LP relaxations."""
+    instance, mandate = generate(candidates=n, seed=SEED)
+    solve, pairs = solve_path(instance, mandate)
+    session = session_path(instance, mandate)
+    direct = direct_path(instance, mandate)
+    gc_off = build_without_gc(instance, mandate) if gc_probe else None
+    return Row(n, pairs, solve, session, direct, gc_off)
+
+
+def _s(path: PathResult | None) -> str:
+    if path is None:
+        return "- | - | -"
+    return f"{path.build:.2f} | {path.hand_off:.2f} | {path.total:.2f}"
 
 
 def print_table(rows: list[Row]) -> None:
-    """The side-by-side markdown table and the LP relaxation values."""
+    """The side-by-side markdown table, the targets and the LP relaxation values."""
     print(
-        "| N | pairs | rows (allocator / direct) | build_model s | hand-off s: matrix "
-        "(allocator.solve) | hand-off s: persistent (Session) | direct s (build + passModel) "
-        "| total / direct: solve | total / direct: Session | LP values agree |"
+        "| N | pairs | rows (solve / Session / direct) | solve path: build_model s | matrix "
+        "hand-off s | total s | Session path: build_model s | persistent hand-off s | total s "
+        "| direct s (arrays + passModel) | total / direct: solve | total / direct: Session "
+        "| LP values agree |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for r in rows:
         agree = "yes" if r.lp_rel_diff <= 1e-7 else f"NO ({r.lp_rel_diff:.1e})"
-        matrix = "-" if r.matrix is None else f"{r.matrix:.2f}"
+        counts = " / ".join(f"{p.rows:,}" if p else "-" for p in (r.solve, r.session, r.direct))
         print(
-            f"| {r.n:,} | {r.pairs:,} | {r.rows:,} / {r.rows_direct:,} | {r.build:.2f} "
-            f"| {matrix} | {r.persistent:.2f} | {r.direct:.2f} | {r.ratio(r.matrix)} "
-            f"| {r.ratio(r.persistent)} | {agree} |"
+            f"| {r.n:,} | {r.pairs:,} | {counts} | {_s(r.solve)} | {_s(r.session)} "
+            f"| {r.direct.total:.2f} ({r.direct.build:.2f} + {r.direct.hand_off:.2f}) "
+            f"| {r.ratio(r.solve)} | {r.ratio(r.session)} | {agree} |"
         )
     print(
         f"\nTarget: allocator build + hand-off <= {TARGET_RATIO:g}x direct. Measured "
         "(allocator.solve path / Session path):"
     )
     for r in rows:
-        verdicts = [
-            "-" if h is None else ("met" if r.build + h <= TARGET_RATIO * r.direct else "NOT met")
-            for h in (r.matrix, r.persistent)
-        ]
-        print(f"- {r.n:,}: {verdicts[0]} / {verdicts[1]}")
-    paths = list(rows[0].lp) if rows else []
-    print("\n| N | LP status | " + " | ".join(f"LP {p}" for p in paths) + " | max rel. diff |")
-    print("|---:|---|" + "---:|" * (len(paths) + 1))
+        print(f"- {r.n:,}: {r.met(r.solve)} / {r.met(r.session)}")
+    names = list(rows[0].paths) if rows else []
+    print("\n| N | LP status | " + " | ".join(f"LP {p}" for p in names) + " | max rel. diff |")
+    print("|---:|---|" + "---:|" * (len(names) + 1))
     for r in rows:
-        values = " | ".join(f"{r.lp[p]:,.4f}" for p in paths)
-        print(f"| {r.n:,} | {r.lp_status} | {values} | {r.lp_rel_diff:.1e} |")
+        statuses = "/".join(sorted({p.lp_status for p in r.paths.values()}))
+        values = " | ".join(f"{r.paths[p].lp:,.4f}" for p in names)
+        print(f"| {r.n:,} | {statuses} | {values} | {r.lp_rel_diff:.1e} |")
+    probed = [r for r in rows if r.build_gc_off is not None and r.solve is not None]
+    if probed:
+        print(
+            "\nGarbage collector during the solve-path `build_model` (a probe, not a package "
+            "setting):\n\n| N | gc on s (above) | gc off s | saved |\n|---:|---:|---:|---:|"
+        )
+        for r in probed:
+            saved = 1 - r.build_gc_off / r.solve.build
+            print(f"| {r.n:,} | {r.solve.build:.2f} | {r.build_gc_off:.2f} | {100 * saved:.0f}% |")
 
 
 def solve_share(rows: list[Row], n: int, time_limit: float) -> None:
     """Solve once with ``allocator.solve``; print build + hand-off as % of the HiGHS time."""
     instance, mandate = generate(candidates=n, seed=SEED)
+    gc.collect()
     plan = allocator.solve(instance, mandate, time_limit=time_limit)
     seconds, build = plan.solver.seconds, plan.solver.build_seconds
     gap = f"{100 * plan.gap:.3f}%" if plan.gap is not None else "-"
@@ -189,10 +252,12 @@ def solve_share(rows: list[Row], n: int, time_limit: float) -> None:
         f"status {plan.status.value}, objective {plan.objective or 0:,.1f}, gap {gap}, "
         f"HiGHS {seconds:.2f} s.\n"
     )
-    shares = [("allocator.solve (measured in this solve)", build)]
+    shares = [("allocator.solve (its own build_seconds)", build)]
     row = next((r for r in rows if r.n == n), None)
     if row is not None:
-        shares.append(("Session (build + persistent hand-off above)", row.build + row.persistent))
+        shares.append(
+            ("Session path (build + persistent hand-off, table above)", row.session.total)
+        )
     for label, value in shares:
         share = value / seconds if seconds else float("inf")
         verdict = "met" if share <= TARGET_SHARE else "NOT met"
@@ -222,17 +287,19 @@ def _profiled(action: Callable[[], object]) -> tuple[cProfile.Profile, object]:
 
 
 def profile_hand_off(n: int, top: int = 12) -> None:
-    """cProfile of ``build_model`` and of both allocator hand-offs at ``n`` candidates: top
-    functions by own time, and for the hand-offs also by cumulative time (profiling itself
-    slows everything down)."""
+    """cProfile of the solve-path ``build_model`` (own time) and of both hand-offs (own and
+    cumulative time) at ``n`` candidates; profiling itself slows everything down."""
     instance, mandate = generate(candidates=n, seed=SEED)
-    profiler, model = _profiled(lambda: build_model(instance, mandate))
-    profiles = [("build_model", profiler, ("tottime",))]
-    paths = [("persistent hand-off (Session.hand_off)", persistent_hand_off)]
+    profiles = []
     if _matrix_lp is not None:
-        paths.insert(0, ("matrix hand-off (allocator.solve)", matrix_hand_off))
-    for label, hand_off in paths:
-        profiles.append((label, _profiled(lambda h=hand_off: h(model))[0], ORDERS))
+        profiler, model = _profiled(lambda: build_model(instance, mandate, **SOLVE_KWARGS))
+        profiles.append(("build_model (solve path)", profiler, ("tottime",)))
+        profiler, _ = _profiled(lambda: matrix_hand_off(model))
+        profiles.append(("matrix hand-off (allocator.solve)", profiler, ORDERS))
+        del model
+    model = build_model(instance, mandate)
+    profiler, _ = _profiled(lambda: persistent_hand_off(model))
+    profiles.append(("persistent hand-off (Session.hand_off)", profiler, ORDERS))
     for label, profiler, orders in profiles:
         for order in orders:
             by = "own time" if order == "tottime" else "cumulative time"
@@ -249,12 +316,13 @@ def main() -> None:
     parser.add_argument(
         "--profile", type=int, default=10000, help="profile the hand-off at N (0: no profile)"
     )
+    parser.add_argument("--no-gc-probe", action="store_true", help="skip the gc-off build")
     args = parser.parse_args()
     quiet_highs()
     print(f"Generated instances, seed {SEED}; one measurement each (timings are noisy).\n")
     rows = []
     for n in args.sizes:
-        rows.append(measure(n))
+        rows.append(measure(n, not args.no_gc_probe))
         print(f"build.py: measured {n:,}", file=sys.stderr, flush=True)
     print_table(rows)
     if args.solve_size:

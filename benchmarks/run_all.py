@@ -2,8 +2,8 @@
 
 Each benchmark runs as its own subprocess (one at a time: the timings assume an otherwise idle
 machine); its stdout goes into the results file under a section header, its stderr (progress)
-passes through to the terminal. ``whatif.py`` and ``scenarios.py`` are run when present. The
-file is rewritten after each benchmark, so an interrupted run keeps what it measured.
+passes through to the terminal. The file is rewritten after each benchmark, so an interrupted
+run keeps what it measured.
 
     python benchmarks/run_all.py [--quick] [--only build mkp ...] [-o benchmarks/RESULTS.md]
 """
@@ -50,6 +50,9 @@ BENCHMARKS = (
     Benchmark("scale", "Scaling", "scale.py", ("--sizes", "100", "1000", "--time-limit", "20")),
     Benchmark("whatif", "What-if re-solves", "whatif.py", ("--sizes", "400", "--time-limit", "20")),
     Benchmark("scenarios", "Scenarios", "scenarios.py", ()),
+    Benchmark("cvar", "CVaR block", "cvar.py", ("--candidates", "500", "--scenarios", "200")),
+    Benchmark("sweep", "Sweep throughput", "sweep.py", ("--candidates", "100", "--variants", "4")),
+    Benchmark("mandates", "Shipped mandates", "mandates.py", ()),
 )
 
 
