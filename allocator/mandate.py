@@ -93,6 +93,26 @@ class ShareLimits(BaseModel):
         return self
 
 
+# each ShareLimits key: the sense of its bound and what it measures (committed amount or deals)
+SHARE_LIMIT_KINDS = (
+    ("max_share", "max", "amount"),
+    ("min_share", "min", "amount"),
+    ("max_amount", "max", "amount"),
+    ("min_amount", "min", "amount"),
+    ("max_count", "max", "count"),
+    ("min_count", "min", "count"),
+)
+
+
+def year_limits(value: float | dict[int, float] | None, years: list[int]) -> dict[int, float]:
+    """A pacing limit per year: a number applies to every year, a year map as given (sorted)."""
+    if value is None:
+        return {}
+    if isinstance(value, dict):
+        return dict(sorted(value.items()))
+    return {y: value for y in years}
+
+
 class Cvar(BaseModel):
     """Tail-risk limit: CVaR at level alpha of the scenario loss, as a share of the basis."""
 

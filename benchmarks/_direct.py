@@ -22,17 +22,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from allocator.instance import Instance
-from allocator.mandate import Mandate, Pacing
+from allocator.mandate import SHARE_LIMIT_KINDS, Mandate, Pacing, year_limits
 
 INF = highspy.kHighsInf
-_SHARE_BOUNDS = (
-    ("max_share", "max", "amount"),
-    ("min_share", "min", "amount"),
-    ("max_amount", "max", "amount"),
-    ("min_amount", "min", "amount"),
-    ("max_count", "max", "count"),
-    ("min_count", "min", "count"),
-)
 
 
 # --------------------------------------------------------------------------- quiet HiGHS
@@ -361,7 +353,7 @@ class _Builder:
         pair = np.concatenate([e[1] for e in entries])
         frac = np.concatenate([e[2] for e in entries])
         for name, sense in (("annual_max", "max"), ("annual_min", "min")):
-            limits = _year_limits(getattr(pacing, name), years)
+            limits = year_limits(getattr(pacing, name), years)
             if limits:
                 row_of_year = np.full(end - start + 1, -1)
                 row_of_year[np.array(list(limits)) - start] = np.arange(len(limits))
@@ -369,7 +361,7 @@ class _Builder:
                 mask = key >= 0
                 values = list(limits.values())
                 self.rows.add(key[mask], self.wcol[pair[mask]], frac[mask], values, sense)
-        cumulative = _year_limits(pacing.cumulative_max, years)
+        cumulative = year_limits(pacing.cumulative_max, years)
         for y, value in cumulative.items():
             mask = called <= y
             local = np.zeros(int(mask.sum()), np.int64)
@@ -386,7 +378,7 @@ class _Builder:
 
     def _share_level(self, limits: dict, ids: list[str], code: np.ndarray) -> None:
         """Rows of one level: for each bound, one row per id that sets it."""
-        for name, sense, measure in _SHARE_BOUNDS:
+        for name, sense, measure in SHARE_LIMIT_KINDS:
             chosen = [(i, getattr(lim, name)) for i, lim in limits.items()]
             chosen = [(i, v) for i, v in chosen if v is not None]
             row_of = np.full(len(ids), -1)
@@ -529,15 +521,6 @@ class _Builder:
         weights = m.objective
         w_cost = weights.strategic_weight * strategic + weights.return_weight * d.net_return[d.cand]
         return lower, upper, np.concatenate([np.zeros(d.p), w_cost])
-
-
-def _year_limits(value: float | dict[int, float] | None, years: list[int]) -> dict[int, float]:
-    """A scalar limit for every year, or the year map as given (sorted)."""
-    if value is None:
-        return {}
-    if isinstance(value, dict):
-        return dict(sorted(value.items()))
-    return {y: value for y in years}
 
 
 def direct_model(instance: Instance, mandate: Mandate) -> DirectModel:

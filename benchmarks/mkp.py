@@ -44,12 +44,14 @@ TARGET_SLOWER_S = 1.0  # allocator at most 1 s slower per problem
 
 @dataclass
 class Result:
-    """One solve: status, objective (recomputed from the items), seconds, feasibility."""
+    """One solve: status, objective (recomputed from the items), wall seconds, feasibility, and
+    the seconds spent outside the HiGHS run (build, hand-off, reading the solution)."""
 
     status: str
     objective: float | None
     seconds: float
     feasible: bool
+    outside: float
 
 
 def check(problem: Knapsack, chosen: np.ndarray) -> tuple[float, bool]:
@@ -69,7 +71,7 @@ def solve_allocator(problem: Knapsack, time_limit: float) -> Result:
     for inv in plan.investments:
         chosen[int(inv.id[1:])] = 1.0 if inv.amount > 0.5 else 0.0
     objective, feasible = check(problem, chosen) if plan.found else (None, False)
-    return Result(plan.status.value, objective, seconds, feasible)
+    return Result(plan.status.value, objective, seconds, feasible, seconds - plan.solver.seconds)
 
 
 def knapsack_lp(problem: Knapsack) -> highspy.HighsLp:
@@ -99,15 +101,19 @@ def solve_direct(problem: Knapsack, time_limit: float) -> Result:
     started = time.perf_counter()
     h = new_highs(time_limit, gap=0.0)
     h.passModel(knapsack_lp(problem))
+    run_started = time.perf_counter()
     h.run()
-    seconds = time.perf_counter() - started
+    run = time.perf_counter() - run_started
     optimal = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
     if h.getInfo().primal_solution_status != highspy.kSolutionStatusFeasible:
-        return Result(h.modelStatusToString(h.getModelStatus()), None, seconds, False)
+        seconds = time.perf_counter() - started
+        status = h.modelStatusToString(h.getModelStatus())
+        return Result(status, None, seconds, False, seconds - run)
     status = "optimal" if optimal else "feasible"  # the allocator's words
     chosen = (np.asarray(h.getSolution().col_value) > 0.5).astype(float)
+    seconds = time.perf_counter() - started
     objective, feasible = check(problem, chosen)
-    return Result(status, objective, seconds, feasible)
+    return Result(status, objective, seconds, feasible, seconds - run)
 
 
 def best_known(data: Path) -> dict[tuple[str, int], float]:
@@ -169,7 +175,10 @@ def summarise(label: str, results: list[tuple[Result, Result, float]]) -> None:
         f"| {statistics.mean(a.seconds for a, _, _ in results):.2f} "
         f"| {statistics.mean(d.seconds for _, d, _ in results):.2f} "
         f"| {statistics.mean(slower):+.2f} / {max(slower):+.2f} "
-        f"{'met' if max(slower) <= TARGET_SLOWER_S else 'NOT met'} |"
+        f"{'met' if max(slower) <= TARGET_SLOWER_S else 'NOT met'} "
+        f"| {statistics.mean(a.outside for a, _, _ in results):.3f} / "
+        f"{max(a.outside for a, _, _ in results):.3f} "
+        f"| {statistics.mean(d.outside for _, d, _ in results):.3f} |"
     )
 
 
@@ -198,13 +207,16 @@ def main() -> None:
         everything[file] = run_file(args.data, file, indices, args.time_limit, best)
     print(
         f"\nTargets: allocator mean gap within {TARGET_GAP_PP} percentage points of direct's; "
-        f"allocator at most {TARGET_SLOWER_S:g} s slower per problem.\n"
+        f"allocator at most {TARGET_SLOWER_S:g} s slower per problem. Wall times include the "
+        "HiGHS run, which varies run to run when a proof ends near the limit; 'outside HiGHS' "
+        "is wall time minus the HiGHS run (build, hand-off, reading the solution).\n"
     )
     print(
         "| set | problems | allocator mean gap % | direct mean gap % | difference (pp) "
-        "| allocator mean s | direct mean s | slower: mean / max s |"
+        "| allocator mean s | direct mean s | slower: mean / max s "
+        "| allocator outside HiGHS: mean / max s | direct outside HiGHS: mean s |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for file, results in everything.items():
         summarise(file, results)
     summarise("all", [r for results in everything.values() for r in results])

@@ -12,7 +12,7 @@ from collections import defaultdict
 import pyomo.environ as pyo
 
 from allocator.formulation.core import Pairs, add_limits, linear
-from allocator.mandate import Mandate
+from allocator.mandate import Mandate, year_limits
 
 
 def called_terms(pairs: Pairs, years: list[int]) -> dict[int, list[tuple[int, float]]]:
@@ -26,14 +26,6 @@ def called_terms(pairs: Pairs, years: list[int]) -> dict[int, list[tuple[int, fl
     return terms
 
 
-def _year_limits(value: float | dict[int, float] | None, years: list[int]) -> dict[int, float]:
-    if value is None:
-        return {}
-    if isinstance(value, dict):
-        return dict(sorted(value.items()))
-    return {y: value for y in years}
-
-
 def add_pacing(m: pyo.ConcreteModel, pairs: Pairs, mandate: Mandate) -> None:
     """Annual maximum and minimum of capital called, and cumulative caps; index: years."""
     pacing, years = mandate.pacing, mandate.years
@@ -43,10 +35,10 @@ def add_pacing(m: pyo.ConcreteModel, pairs: Pairs, mandate: Mandate) -> None:
     w = m.w_list
     called = {y: linear(m, ((f, w[p]) for p, f in terms.get(y, ()))) for y in years}
     for name, sense in (("annual_max", "max"), ("annual_min", "min")):
-        limits = _year_limits(getattr(pacing, name), years)
+        limits = year_limits(getattr(pacing, name), years)
         rows = [(y, f"pacing.{name}.{y}", v, sense, called[y], None) for y, v in limits.items()]
         add_limits(m, f"pacing_{name}", rows)
-    cumulative = _year_limits(pacing.cumulative_max, years)
+    cumulative = year_limits(pacing.cumulative_max, years)
     rows = []
     for y, v in cumulative.items():
         lhs = linear(m, ((f, w[p]) for year in years if year <= y for p, f in terms.get(year, ())))

@@ -11,16 +11,7 @@ from collections.abc import Hashable
 import pyomo.environ as pyo
 
 from allocator.formulation.core import Pairs, add_limits, amount, basis, count
-from allocator.mandate import Mandate, ShareLimits
-
-_BOUNDS = (
-    ("max_share", "max", "amount"),
-    ("min_share", "min", "amount"),
-    ("max_amount", "max", "amount"),
-    ("min_amount", "min", "amount"),
-    ("max_count", "max", "count"),
-    ("min_count", "min", "count"),
-)
+from allocator.mandate import SHARE_LIMIT_KINDS, Mandate, ShareLimits
 
 
 def add_share_limits(
@@ -33,7 +24,7 @@ def add_share_limits(
     """Limits of one level (``pillar`` or ``sub_area``) over the positions of each id."""
     section = "pillars" if level == "pillar" else "sub_areas"
     share_of = basis(m, mandate)
-    for name, sense, measure in _BOUNDS:
+    for name, sense, measure in SHARE_LIMIT_KINDS:
         rows = []
         for ident, lim in limits.items():
             value = getattr(lim, name)
