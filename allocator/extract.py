@@ -52,8 +52,9 @@ def binding_limits(m: pyo.ConcreteModel) -> list[Binding]:
     """Limit rows at their bound (slack within tolerance), in model order."""
     binding = []
     for limit in m.limits:
-        slack = limit.slack()
-        if slack <= BINDING_TOLERANCE * max(1.0, abs(pyo.value(limit.rhs))):
+        lhs, rhs = limit.sides()
+        slack = rhs - lhs if limit.sense == "max" else lhs - rhs
+        if slack <= BINDING_TOLERANCE * max(1.0, abs(rhs)):
             binding.append(
                 Binding(
                     constraint=limit.constraint,
