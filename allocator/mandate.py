@@ -8,6 +8,7 @@ that binding limits report.
 from __future__ import annotations
 
 import copy
+import functools
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -270,6 +271,11 @@ class Mandate(BaseModel):
             _set_path(data, path, value, self.years)
         return _validate(data, source=f"--set {', '.join(changes)}")
 
+    @functools.cached_property
+    def _dumped(self) -> dict[str, Any]:
+        """The set keys as plain data, dumped once: ``value_at`` runs once per limit row."""
+        return self.model_dump(mode="json", exclude_none=True)
+
     def value_at(self, key: str) -> Any:
         """The value at a dotted key.
 
@@ -278,7 +284,7 @@ class Mandate(BaseModel):
         parts = key.split(".")
         if parts[0] == "sub_areas" and parts[1] not in self.sub_areas:
             parts[1] = "default"
-        node: Any = self.model_dump(mode="json", exclude_none=True)
+        node: Any = self._dumped
         for part in parts:
             if isinstance(node, int | float):
                 return node
@@ -287,7 +293,7 @@ class Mandate(BaseModel):
 
     def flat(self) -> dict[str, Any]:
         """Every set key as a dotted path -> leaf value (lists indexed by position)."""
-        return _flatten(self.model_dump(mode="json", exclude_none=True))
+        return _flatten(self._dumped)
 
     def to_yaml(self) -> str:
         """The mandate as YAML, with unset keys left out."""
