@@ -22,7 +22,9 @@ from pyomo.contrib.solver.solvers.highs import Highs
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from allocator.formulation.core import without_gc
+from allocator.formulation.objective import objective_weights
 from allocator.mandate import Mandate, SolverSettings
+from allocator.status import SolverError
 
 
 class WarmHighs(Highs):
@@ -36,8 +38,33 @@ class WarmHighs(Highs):
     warm_start = False
     run_started = 0.0
 
+    def __init__(self, **kwds: Any) -> None:
+        super().__init__(**kwds)
+        updates = self.config.auto_updates
+        updates.check_for_new_or_removed_params = False  # HiGHS holds no parameters itself
+        updates.update_parameters = False  # ``pass_values`` does it, objective only if needed
+        self._passed_weights: tuple[float, ...] | None = None
+
+    def _remove_variables(self, variables: list[Any]) -> None:
+        """Pyomo calls this after every removal of constraints, mostly with no variables, and
+        each call renumbers every column: skip the empty ones."""
+        if variables:
+            super()._remove_variables(variables)
+
+    def pass_values(self, weights: tuple[float, ...]) -> None:
+        """Pass new values of mutable parameters: those of every row and bound, and those of
+        the objective only when its weights changed (it holds one expression per variable)."""
+        for helpers in self._mutable_helpers.values():
+            for helper in helpers:
+                helper.update()
+        for _var, helper in self._mutable_bounds.values():
+            helper.update()
+        if weights != self._passed_weights:
+            self._mutable_objective.update()
+        self._passed_weights = weights
+
     def _solve(self) -> Any:
-        _match_thread_scheduler(self._active_config.threads)
+        match_thread_scheduler(self._active_config.threads)
         if self.warm_start:
             self._set_mip_start()
         self.run_started = time.perf_counter()
@@ -62,7 +89,7 @@ class WarmHighs(Highs):
 _scheduler_threads: list[int | None] = []  # thread count of this process's HiGHS scheduler
 
 
-def _match_thread_scheduler(threads: int | None) -> None:
+def match_thread_scheduler(threads: int | None) -> None:
     """HiGHS keeps one thread scheduler per process; a solve asking for a different thread
     count fails unless the scheduler is reset first."""
     if _scheduler_threads and _scheduler_threads[0] != threads:
@@ -114,11 +141,44 @@ class Outcome:
     run_seconds: float
 
 
-def run_persistent(solver: WarmHighs, model: pyo.ConcreteModel) -> Outcome:
-    """Solve through the persistent interface (updates since the last solve are passed first)."""
+# edits reach HiGHS through ``sync``; the solve itself looks for none
+_SYNCED = {
+    "check_for_new_or_removed_constraints": False,
+    "check_for_new_or_removed_vars": False,
+    "check_for_new_or_removed_params": False,
+    "check_for_new_objective": False,
+    "update_constraints": False,
+    "update_vars": False,
+    "update_parameters": False,
+    "update_named_expressions": False,
+    "update_objective": False,
+}
+
+
+def sync(solver: WarmHighs, model: pyo.ConcreteModel, *, rebuilt: bool = True) -> float:
+    """Pass the model to HiGHS (the first time) or its edits since the last run; seconds.
+
+    ``rebuilt`` False says that no component was added, deleted or re-bounded since, so only
+    parameter values are passed (Pyomo's scan of the whole model for changes is skipped).
+    """
+    started = time.perf_counter()
+    weights = objective_weights(model)
+    with without_gc():
+        if solver._model is not model:
+            solver.set_instance(model)
+            solver._passed_weights = weights
+        else:
+            if rebuilt:
+                solver.update()
+            solver.pass_values(weights)
+    return time.perf_counter() - started
+
+
+def run_persistent(solver: WarmHighs, model: pyo.ConcreteModel, hand_off_seconds: float) -> Outcome:
+    """Solve through the persistent interface, whose model ``sync`` has brought up to date."""
     started = time.perf_counter()
     with without_gc():
-        results = solver.solve(model)
+        results = solver.solve(model, auto_updates=_SYNCED)
     finished = time.perf_counter()
     has_solution = results.incumbent_objective is not None
     if has_solution:
@@ -129,7 +189,7 @@ def run_persistent(solver: WarmHighs, model: pyo.ConcreteModel) -> Outcome:
         bound=results.objective_bound,
         nodes=max(0, int(getattr(results.extra_info, "mip_node_count", 0) or 0)),
         log=results.solver_log,
-        hand_off_seconds=solver.run_started - started,
+        hand_off_seconds=hand_off_seconds + solver.run_started - started,
         run_seconds=finished - solver.run_started,
     )
 
@@ -149,7 +209,75 @@ _TERMINATION = {
 }
 
 
-def _matrix_lp(model: pyo.ConcreteModel) -> tuple[highspy.HighsLp, list[Any]]:
+@dataclass(frozen=True)
+class Arrays:
+    """A model as arrays, passed to HiGHS in one call: ``row_lower ≤ A·x ≤ row_upper``,
+    ``col_lower ≤ x ≤ col_upper``, objective ``cost·x + offset`` (``matrix`` CSR or CSC)."""
+
+    cost: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    matrix: sp.csr_matrix | sp.csc_matrix
+    integer: np.ndarray  # bool per column
+    offset: float = 0.0
+    maximize: bool = True
+
+    @classmethod
+    def read(cls, highs: highspy.Highs) -> Arrays:
+        """The model a HiGHS object holds."""
+        lp = highs.getLp()
+        parts = (np.asarray(lp.a_matrix_.value_), np.asarray(lp.a_matrix_.index_))
+        start, shape = np.asarray(lp.a_matrix_.start_), (lp.num_row_, lp.num_col_)
+        rowwise = lp.a_matrix_.format_ == highspy.MatrixFormat.kRowwise
+        matrix = (sp.csr_matrix if rowwise else sp.csc_matrix)((*parts, start), shape=shape)
+        kinds = np.array(lp.integrality_, dtype=object)
+        return cls(
+            cost=np.asarray(lp.col_cost_, dtype=float),
+            col_lower=np.asarray(lp.col_lower_, dtype=float),
+            col_upper=np.asarray(lp.col_upper_, dtype=float),
+            row_lower=np.asarray(lp.row_lower_, dtype=float),
+            row_upper=np.asarray(lp.row_upper_, dtype=float),
+            matrix=matrix,
+            integer=kinds == highspy.HighsVarType.kInteger
+            if len(kinds)
+            else np.zeros(lp.num_col_, dtype=bool),
+            offset=float(lp.offset_),
+            maximize=lp.sense_ == highspy.ObjSense.kMaximize,
+        )
+
+    def pass_to(self, highs: highspy.Highs, *, relaxed: bool = False) -> None:
+        """Pass the model (its LP relaxation with ``relaxed``) to a HiGHS object."""
+        matrix = self.matrix
+        rowwise = sp.isspmatrix_csr(matrix) or isinstance(matrix, sp.csr_array)
+        kind = highspy.MatrixFormat.kRowwise if rowwise else highspy.MatrixFormat.kColwise
+        sense = highspy.ObjSense.kMaximize if self.maximize else highspy.ObjSense.kMinimize
+        integer = np.zeros(len(self.cost), dtype=np.int32)
+        if not relaxed:
+            integer[self.integer] = 1
+        status = highs.passModel(
+            len(self.cost),
+            len(self.row_lower),
+            matrix.nnz,
+            int(kind),
+            int(sense),
+            self.offset,
+            self.cost,
+            self.col_lower,
+            self.col_upper,
+            self.row_lower,
+            self.row_upper,
+            matrix.indptr.astype(np.int32),
+            matrix.indices.astype(np.int32),
+            matrix.data.astype(float),
+            integer,
+        )
+        if status == highspy.HighsStatus.kError:
+            raise SolverError("HiGHS refused the model it was passed")
+
+
+def _matrix_lp(model: pyo.ConcreteModel) -> tuple[Arrays, list[Any]]:
     """The model as a HiGHS LP/MIP in column-wise sparse form, and its Pyomo columns."""
     repn = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=None)
     columns = list(repn.columns)
@@ -166,22 +294,16 @@ def _matrix_lp(model: pyo.ConcreteModel) -> tuple[highspy.HighsLp, list[Any]]:
         )
         matrix = sp.vstack([widened, block])
         rhs, sense = np.concatenate([rhs, block_rhs]), np.concatenate([sense, block_sense])
-    matrix = sp.csc_matrix(matrix)
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = len(columns), len(rhs)
-    lp.sense_ = highspy.ObjSense.kMaximize
-    lp.offset_ = float(repn.c_offset[0])
-    lp.col_cost_ = cost
-    lp.col_lower_ = np.array([-highspy.kHighsInf if v.lb is None else v.lb for v in columns], float)
-    lp.col_upper_ = np.array([highspy.kHighsInf if v.ub is None else v.ub for v in columns], float)
-    lp.row_lower_ = np.where(sense == 1, -highspy.kHighsInf, rhs)
-    lp.row_upper_ = np.where(sense == -1, highspy.kHighsInf, rhs)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = matrix.indptr
-    lp.a_matrix_.index_ = matrix.indices
-    lp.a_matrix_.value_ = matrix.data
-    kinds = (highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger)
-    lp.integrality_ = [kinds[v.is_integer()] for v in columns]
+    lp = Arrays(
+        cost=cost,
+        col_lower=np.array([-highspy.kHighsInf if v.lb is None else v.lb for v in columns], float),
+        col_upper=np.array([highspy.kHighsInf if v.ub is None else v.ub for v in columns], float),
+        row_lower=np.where(sense == 1, -highspy.kHighsInf, rhs),
+        row_upper=np.where(sense == -1, highspy.kHighsInf, rhs),
+        matrix=sp.csc_matrix(matrix),
+        integer=np.array([v.is_integer() for v in columns], dtype=bool),
+        offset=float(repn.c_offset[0]),
+    )
     return lp, columns
 
 
@@ -217,9 +339,9 @@ def run_matrix(model: pyo.ConcreteModel, settings: SolverSettings, log: TextIO |
     buffer = io.StringIO()
     with capture_output(TeeStream(buffer, *([log] if log else [])), capture_fd=True):
         highs = highspy.Highs()  # the first one in a process prints a banner on fd 1
-        _match_thread_scheduler(settings.threads or None)
-        _apply_options(highs, settings)
-        highs.passModel(lp)
+        match_thread_scheduler(settings.threads or None)
+        apply_options(highs, settings)
+        lp.pass_to(highs)
         run_started = time.perf_counter()
         highs.run()
     finished = time.perf_counter()
@@ -240,7 +362,8 @@ def run_matrix(model: pyo.ConcreteModel, settings: SolverSettings, log: TextIO |
     )
 
 
-def _apply_options(highs: highspy.Highs, settings: SolverSettings) -> None:
+def apply_options(highs: highspy.Highs, settings: SolverSettings) -> None:
+    """Time limit, gap, seed and threads of the mandate on a highspy object."""
     options: dict[str, Any] = {
         "log_to_console": True,
         "time_limit": settings.time_limit,

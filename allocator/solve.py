@@ -7,13 +7,13 @@ families whose structure changed, and passes the previous plan to HiGHS as a MIP
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Any, TextIO
 
 from allocator.explain import diagnose
 from allocator.extract import extract_plan
 from allocator.formulation import build_model, rebuild_families
-from allocator.formulation.core import without_gc
 from allocator.highs import (
     Outcome,
     WarmHighs,
@@ -21,12 +21,14 @@ from allocator.highs import (
     run_matrix,
     run_persistent,
     solver_settings,
+    sync,
 )
 from allocator.incremental import changed_families
 from allocator.instance import Instance
-from allocator.mandate import Mandate, check_mandate
+from allocator.mandate import Mandate, SolverSettings, check_mandate
 from allocator.plan import Plan, SolverInfo
 from allocator.status import Status, status_of
+from allocator.warm import resolve
 
 
 class Session:
@@ -41,6 +43,7 @@ class Session:
         check_mandate(mandate, instance)
         self.instance, self.mandate = instance, mandate
         self.warm_start = warm_start
+        self._rebuilt = True  # components changed since HiGHS last saw the model
         self._pending_seconds = 0.0
         self._build(instance, mandate)
         self.plan: Plan | None = None
@@ -53,11 +56,7 @@ class Session:
 
     def hand_off(self) -> float:
         """Pass the built model to HiGHS now (else the first solve does); returns its seconds."""
-        started = time.perf_counter()
-        if self.solver._model is not self.model:
-            with without_gc():
-                self.solver.set_instance(self.model)
-        seconds = time.perf_counter() - started
+        seconds = sync(self.solver, self.model) if self.solver._model is not self.model else 0.0
         self._pending_seconds += seconds
         return seconds
 
@@ -79,11 +78,28 @@ class Session:
         settings = solver_settings(self.mandate, time_limit, gap)
         configure(self.solver, settings)
         self.solver.config.tee = [log] if log is not None else []
-        self.solver.warm_start = self.warm_start and self.plan is not None and self.plan.found
-        outcome = run_persistent(self.solver, self.model)
+        hand_off = sync(self.solver, self.model, rebuilt=self._rebuilt)
+        self._rebuilt = False
+        warm = self.warm_start and self.plan is not None and self.plan.found
+        self.solver.warm_start = warm
+        outcome = self._certified(settings, log) if warm else None
+        if outcome is None:
+            outcome = run_persistent(self.solver, self.model, hand_off)
+        else:
+            outcome = dataclasses.replace(outcome, hand_off_seconds=hand_off)
         self.plan = finish(self.model, self.instance, self.mandate, outcome, self._pending_seconds)
         self._pending_seconds = 0.0
         return self.plan
+
+    def _certified(self, settings: SolverSettings, log: TextIO | None) -> Outcome | None:
+        """The warm shortcut (see ``allocator.warm``); when it cannot certify a plan, the full
+        solve gets the time it left and the best plan it found as a MIP start."""
+        started = time.perf_counter()
+        outcome = resolve(self.solver, self.model, settings, log)
+        if outcome is None:
+            left = settings.time_limit - (time.perf_counter() - started)
+            self.solver.config.time_limit = max(left, 0.01)
+        return outcome
 
     def update(self, changes: dict[str, Any] | None = None, **keys: Any) -> Plan:
         """Apply dotted-path mandate edits (``a__b=1`` means ``a.b``) and re-solve."""
@@ -103,6 +119,7 @@ class Session:
             self.plan = None
             return
         rebuild_families(self.model, instance, mandate, families)
+        self._rebuilt |= bool(families)
         self._pending_seconds += time.perf_counter() - started
 
 

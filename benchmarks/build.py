@@ -42,7 +42,6 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import highspy  # noqa: E402
 from _direct import (  # noqa: E402
     direct_model,
     lp_relaxation_value,
@@ -58,7 +57,7 @@ from allocator.generate import generate  # noqa: E402
 from allocator.highs import WarmHighs  # noqa: E402
 
 try:  # the one-shot matrix hand-off of allocator.solve (a private helper of the package)
-    from allocator.highs import _matrix_lp
+    from allocator.highs import Arrays, _matrix_lp
 except ImportError:  # pragma: no cover - the package changed
     _matrix_lp = None
 
@@ -130,10 +129,10 @@ def _timed(action: Callable[[], Any]) -> tuple[Any, float]:
     return result, time.perf_counter() - started
 
 
-def matrix_hand_off(model: ConcreteModel) -> highspy.HighsLp:
+def matrix_hand_off(model: ConcreteModel) -> Arrays:
     """The one-shot hand-off of ``allocator.solve``: standard-form matrix, ``passModel``."""
     lp, _ = _matrix_lp(model)
-    new_highs().passModel(lp)
+    lp.pass_to(new_highs())
     return lp
 
 
@@ -152,7 +151,7 @@ def solve_path(instance: Instance, mandate: Mandate) -> tuple[PathResult | None,
         return None, pairs
     lp, hand_off = _timed(lambda: matrix_hand_off(model))
     status, value = lp_relaxation_value(lp)
-    return PathResult(build, hand_off, lp.num_row_, status, value), pairs
+    return PathResult(build, hand_off, len(lp.row_lower), status, value), pairs
 
 
 def session_path(instance: Instance, mandate: Mandate) -> PathResult:

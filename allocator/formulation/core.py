@@ -21,7 +21,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pyomo.environ as pyo
-from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
+from pyomo.core.base.expression import ExpressionData
+from pyomo.core.expr.numeric_expr import (
+    LinearExpression,
+    MonomialTermExpression,
+    ProductExpression,
+)
 
 from allocator.instance import Candidate, Instance
 from allocator.mandate import Mandate
@@ -53,8 +58,10 @@ class Limit:
 
 def _evaluate(expression: Any) -> float:
     """Value of an expression; a LinearExpression of bare variables and monomials is summed
-    directly (several times faster than Pyomo's general evaluation at 50,000 terms)."""
-    if type(expression) is LinearExpression:
+    directly (several times faster than Pyomo's general evaluation at 50,000 terms), also
+    inside a named expression or a product (a share limit's ``value × committed``)."""
+    kind = type(expression)
+    if kind is LinearExpression:
         total = 0.0
         for term in expression.args:
             if type(term) is MonomialTermExpression:
@@ -63,6 +70,11 @@ def _evaluate(expression: Any) -> float:
             else:
                 total += term.value or 0.0
         return total
+    if kind is ProductExpression:
+        left, right = expression.args
+        return _evaluate(left) * _evaluate(right)
+    if isinstance(expression, ExpressionData):
+        return _evaluate(expression.expr)
     return float(pyo.value(expression))
 
 

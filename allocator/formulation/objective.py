@@ -46,3 +46,8 @@ def add_objective(m: pyo.ConcreteModel, pairs: Pairs, mandate: Mandate) -> None:
     if mandate.objective.cvar_weight and hasattr(m, "cvar"):
         value = value - mandate.objective.cvar_weight * m.cvar
     m.objective = pyo.Objective(expr=value, sense=pyo.maximize)
+
+
+def objective_weights(m: pyo.ConcreteModel) -> tuple[float, float]:
+    """The values of the objective's mutable parameters (a what-if may change them in place)."""
+    return float(pyo.value(m.strategic_weight)), float(pyo.value(m.return_weight))
