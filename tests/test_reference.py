@@ -3,9 +3,11 @@ optimal and its plan passes the independent checker."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from helpers import invoke
 
 import allocator
 from allocator.check import check_plan
@@ -40,3 +42,17 @@ def test_mandate_solves_and_checks(path):
     assert plan.status == allocator.Status.OPTIMAL
     report = check_plan(plan.to_dict(), INSTANCE, path)
     assert report.ok, report.violations
+
+
+def test_bundled_what_ifs_run_from_the_command_line():
+    """The ten meeting questions shipped with the baseline: every variant solves, and the
+    terminal table shows counts of changes, not the investment maps."""
+    whatifs = Path(allocator.bundled("models/whatifs/ten-questions.yaml"))
+    baseline = allocator.bundled("models/baseline.yaml")
+    result = invoke(["whatif", INSTANCE, "-m", baseline, whatifs, "--format", "json"], 0)
+    summary = json.loads(result.stdout)["summary"]
+    assert len(summary) == 11 and {row["status"] for row in summary} == {"optimal"}
+    without = next(row for row in summary if row["name"] == "without Anthropic")
+    assert "anthropic-series-g" not in without["investments"]
+    table = invoke(["whatif", INSTANCE, "-m", baseline, whatifs], 0).stdout
+    assert "without Anthropic" in table and "{'" not in table

@@ -241,7 +241,7 @@ def whatif(
             output,
         )
     elif fmt == "csv":
-        emit(table.to_csv(index=False), output)
+        emit(table_csv(table), output)
     else:
         show(whatif_renderables(table, f"What-ifs on {inst.name} under {mand.name}"), output)
 
@@ -285,16 +285,19 @@ def generate(candidates: int, seed: int, years: int, start: int, output: Path) -
     click.echo(f"wrote {candidates} candidates and mandate.yaml to {output}", err=True)
 
 
+def table_csv(table: Any) -> str:
+    """A result table as CSV, each variant's investments map as JSON text."""
+    if "investments" in table:
+        table = table.assign(investments=table["investments"].map(json.dumps, na_action="ignore"))
+    return table.to_csv(index=False)
+
+
 def write_table(table: Any, title: str, fmt: str, output: Path | None) -> None:
     """A result table as JSON records, CSV or a rich table."""
     if fmt == "json":
         emit(table.to_json(orient="records", indent=2) + "\n", output)
     elif fmt == "csv":
-        if "investments" in table:
-            table = table.assign(
-                investments=table["investments"].map(json.dumps, na_action="ignore")
-            )
-        emit(table.to_csv(index=False), output)
+        emit(table_csv(table), output)
     else:
         display = table.drop(columns=["investments", "name"], errors="ignore")
         display = display.rename(columns=lambda c: c.removeprefix("committed_"))
