@@ -38,6 +38,7 @@ INTEGRAL = 1e-6  # an LP value this close to the previous plan's 0 or 1 agrees w
 HOLDS = 1e-9  # a row left out of the neighbourhood must hold at zero within this
 FEASIBLE = 1e-6  # largest violation (relative to the row's size, at least 1) a plan may show
 NEIGHBOURHOOD_NODES = 1000  # branch-and-bound nodes allowed to the neighbourhood sub-MIP
+CERTIFIED = "optimal within the gap without branching on the full model"  # the log says so
 
 
 @dataclass(frozen=True)
@@ -229,7 +230,7 @@ def resolve(
     if not 0 <= gap <= settings.mip_gap:
         notes.add("gap outside the tolerance; full solve from this plan")
         return None
-    notes.add("optimal within the gap without branching on the full model")
+    notes.add(CERTIFIED)
     return Outcome(
         termination=TC.convergenceCriteriaSatisfied,
         has_solution=True,
@@ -261,4 +262,4 @@ def _load(solver: Any, values: np.ndarray) -> None:
         solver._vars[var_id][0].set_value(float(values[column]), skip_validation=True)
 
 
-__all__ = ["resolve"]
+__all__ = ["CERTIFIED", "resolve"]

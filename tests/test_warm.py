@@ -17,9 +17,7 @@ from test_bruteforce import ROWS, enumerate_optimum, random_case
 import allocator
 from allocator import Mandate, Session, Status
 from allocator.highs import sync
-from allocator.warm import Snapshot, neighbourhood, relax
-
-CERTIFIED = "optimal within the gap without branching on the full model"
+from allocator.warm import CERTIFIED, Snapshot, neighbourhood, relax
 
 
 @pytest.fixture(scope="module")

@@ -180,6 +180,9 @@ def load_plan(path: Path) -> Plan:
 def compare(base_file: Path, plan_file: Path, fmt: str, output: Path | None) -> None:
     """Show how PLAN_FILE differs from BASE_FILE: investments, totals and metrics."""
     comparison = load_plan(plan_file).compare(load_plan(base_file))
+    if comparison.plan == comparison.base:  # e.g. the same mandate with --set edits
+        labels = {"base": str(base_file), "plan": str(plan_file)}
+        comparison = comparison.model_copy(update=labels)
     if fmt == "json":
         emit(comparison.model_dump_json(indent=2) + "\n", output)
     elif fmt == "csv":
