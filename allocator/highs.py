@@ -250,7 +250,7 @@ class Arrays:
     def pass_to(self, highs: highspy.Highs, *, relaxed: bool = False) -> None:
         """Pass the model (its LP relaxation with ``relaxed``) to a HiGHS object."""
         matrix = self.matrix
-        rowwise = sp.isspmatrix_csr(matrix) or isinstance(matrix, sp.csr_array)
+        rowwise = matrix.format == "csr"
         kind = highspy.MatrixFormat.kRowwise if rowwise else highspy.MatrixFormat.kColwise
         sense = highspy.ObjSense.kMaximize if self.maximize else highspy.ObjSense.kMinimize
         integer = np.zeros(len(self.cost), dtype=np.int32)

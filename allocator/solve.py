@@ -1,8 +1,10 @@
 """solve() and Session: build the model once, hand it to HiGHS through Pyomo, re-solve what-ifs.
 
 A Session keeps the Pyomo model and a persistent HiGHS interface alive. A what-if edit changes
-limit values and the budget in place (mutable parameters), rebuilds only the constraint
-families whose structure changed, and passes the previous plan to HiGHS as a MIP start.
+limit values and the budget in place (mutable parameters) and rebuilds only the constraint
+families whose structure changed. The re-solve first tries the certified shortcut of
+``allocator.warm`` (LP bound, plan near the previous one); if that plan is not within the gap,
+HiGHS solves the full model with it (or the previous plan) as a MIP start.
 """
 
 from __future__ import annotations
@@ -56,7 +58,10 @@ class Session:
 
     def hand_off(self) -> float:
         """Pass the built model to HiGHS now (else the first solve does); returns its seconds."""
-        seconds = sync(self.solver, self.model) if self.solver._model is not self.model else 0.0
+        if self.solver._model is self.model:
+            return 0.0
+        seconds = sync(self.solver, self.model)
+        self._rebuilt = False  # the whole model is in HiGHS now
         self._pending_seconds += seconds
         return seconds
 

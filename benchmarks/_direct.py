@@ -16,6 +16,7 @@ import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import highspy
 import numpy as np
@@ -64,11 +65,15 @@ def new_highs(time_limit: float | None = None, gap: float | None = None) -> high
     return h
 
 
-def lp_relaxation_value(lp: highspy.HighsLp) -> tuple[str, float]:
-    """Solve the LP relaxation of a HighsLp (integrality dropped): (model status, objective)."""
-    lp.integrality_ = []
+def lp_relaxation_value(lp: Any) -> tuple[str, float]:
+    """Solve the LP relaxation (integrality dropped) of a HighsLp or of ``allocator``'s
+    ``Arrays``: (model status, objective)."""
     h = new_highs()
-    h.passModel(lp)
+    if hasattr(lp, "pass_to"):
+        lp.pass_to(h, relaxed=True)
+    else:
+        lp.integrality_ = []
+        h.passModel(lp)
     h.run()
     return h.modelStatusToString(h.getModelStatus()), h.getInfo().objective_function_value
 
