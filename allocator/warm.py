@@ -105,23 +105,30 @@ class Snapshot:
 
 @dataclass(frozen=True)
 class Relaxation:
-    """The LP relaxation's optimum and solution."""
+    """How HiGHS ended the LP relaxation, and its optimum and solution when it found them."""
 
+    status: str  # HiGHS's model status, e.g. "Optimal", "Time limit reached"
     objective: float
     values: np.ndarray
     iterations: int
 
+    @property
+    def optimal(self) -> bool:
+        """Only an optimal LP value bounds the MIP."""
+        return self.status == "Optimal"
 
-def relax(s: Snapshot) -> Relaxation | None:
-    """The LP relaxation of the whole model; None unless HiGHS solves it to optimality."""
+
+def relax(s: Snapshot, deadline: float = float("inf")) -> Relaxation:
+    """The LP relaxation of the whole model, solved by the deadline (a ``time.perf_counter``
+    value) if HiGHS can."""
     highs = _quiet()
     highs.setOptionValue("presolve", "off")
+    highs.setOptionValue("time_limit", max(deadline - time.perf_counter(), 0.01))
     s.model.pass_to(highs, relaxed=True)
     highs.run()
-    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        return None
     info = highs.getInfo()
     return Relaxation(
+        status=highs.modelStatusToString(highs.getModelStatus()),
         objective=info.objective_function_value,
         values=np.asarray(highs.getSolution().col_value),
         iterations=int(info.simplex_iteration_count),
@@ -208,9 +215,9 @@ def resolve(
     s = Snapshot.take(solver, model)
     previous = np.array([round(z.value or 0.0) for z in model.z_list], dtype=float)
     notes = Notes(log)
-    relaxation = relax(s)
-    if relaxation is None:
-        notes.add("LP relaxation not optimal; full solve")
+    relaxation = relax(s, deadline)
+    if not relaxation.optimal:
+        notes.add(f"LP relaxation: {relaxation.status.lower()}; full solve")
         return None
     notes.add(f"LP bound {relaxation.objective:.6f} ({relaxation.iterations} iterations)")
     incumbent = neighbourhood(s, relaxation, previous, settings, deadline)

@@ -122,7 +122,7 @@ def test_snapshot_checks_plans_and_restrictions(reference):
     over[s.pair_w] = s.model.col_upper[s.pair_w]  # every ticket at its maximum
     assert s.violation(over) > 1e-3
     relaxation = relax(s)
-    assert relaxation.objective >= session.plan.objective - 1e-6
+    assert relaxation.optimal and relaxation.objective >= session.plan.objective - 1e-6
     assert s.gap(relaxation.objective, session.plan.objective) >= 0
     assert s.gap(session.plan.objective, relaxation.objective) <= 0
     nothing = np.flatnonzero(np.isin(np.arange(len(s.model.cost)), s.pair_z, invert=True))
@@ -139,6 +139,7 @@ def test_a_barred_choice_is_never_fixed(reference):
     largest = _largest(base)
     sync(session.solver, session.model)
     guide = relax(Snapshot.take(session.solver, session.model))
+    assert guide.optimal
     session.apply(mandate.with_changes({"force_out": [largest]}), inst)
     sync(session.solver, session.model)
     s = Snapshot.take(session.solver, session.model)
