@@ -1,21 +1,24 @@
-"""Warm re-solves: certify a plan near the previous one against the LP bound before branching.
+"""Warm re-solves: certify a plan near the previous one against an LP bound before branching.
 
 After an edit, a cold HiGHS run presolves the whole model, solves the root LP, separates cuts
 and runs its heuristics until an incumbent closes the gap. A what-if is usually close to the
 previous plan, so a Session first tries a shortcut that proves what HiGHS would prove:
 
-1. **Bound.** The LP relaxation of the edited model, solved by HiGHS's dual simplex straight
-   from the persistent model's arrays (no presolve: on these models it costs more than it
-   saves). Its optimum bounds every plan.
-2. **Neighbourhood.** RINS: a sub-MIP in which ``z`` is fixed wherever the previous plan and the
-   LP solution agree, with the pairs fixed at 0 and their rows left out, solved by HiGHS at the
-   mandate's gap within a node limit. Its solution is a plan of the full model.
-3. **Certificate.** If that plan is within the mandate's relative gap of the LP bound, it is
+1. **Bound.** The LP relaxation of the edited model projected onto the amounts
+   (``allocator.projection``: a tenth of the rows, a valid bound), solved by HiGHS's dual
+   simplex from the persistent model's arrays (no presolve: here it costs more than it saves).
+   Its optimum bounds every plan.
+2. **Neighbourhood.** A sub-MIP in which ``z`` keeps the previous plan's value wherever the LP
+   solution agrees with it (RINS); if its plan is not within the gap, a wider one that also
+   frees the pairs the LP finds cheapest to bring in (``fixed_choices``). The pairs fixed at 0
+   and the rows they empty are left out. HiGHS solves it at the mandate's gap within a node
+   limit; its solution is a plan of the full model, checked against every row and bound.
+3. **Certificate.** If that plan is within the mandate's relative gap of the bound, it is
    optimal at that gap and is returned without branching on the full model. Otherwise it is
    loaded as the MIP start of a full HiGHS solve, which then needs only to close the gap.
 
-Only the arrays of the persistent HiGHS model are read, so the shortcut holds for every
-constraint family, including ones added later.
+Only the arrays of the persistent HiGHS model are read (and the ticket ranges of the pairs), so
+the shortcut holds for every constraint family, including ones added later.
 """
 
 from __future__ import annotations
@@ -33,30 +36,37 @@ from pyomo.contrib.solver.common.results import TerminationCondition as TC
 
 from allocator.highs import Arrays, Outcome, apply_options, match_thread_scheduler
 from allocator.mandate import SolverSettings
+from allocator.projection import PairColumns, project
 
 INTEGRAL = 1e-6  # an LP value this close to the previous plan's 0 or 1 agrees with it
 HOLDS = 1e-9  # a row left out of the neighbourhood must hold at zero within this
 FEASIBLE = 1e-6  # largest violation (relative to the row's size, at least 1) a plan may show
 NEIGHBOURHOOD_NODES = 1000  # branch-and-bound nodes allowed to the neighbourhood sub-MIP
+WIDENINGS = (0, 2)  # pairs freed by reduced cost, per pair RINS frees: RINS first, then wider
 CERTIFIED = "optimal within the gap without branching on the full model"  # the log says so
 
 
 @dataclass(frozen=True)
 class Snapshot:
-    """The persistent HiGHS model as arrays, and where the pairs' ``z`` and ``w`` columns are."""
+    """The persistent HiGHS model as arrays, and where each (candidate, year) pair's ``z`` and
+    ``w`` columns are."""
 
     model: Arrays
-    pair_z: np.ndarray  # column of z of each (candidate, year) pair
-    pair_w: np.ndarray  # column of w of each pair
+    pairs: PairColumns
 
     @classmethod
     def take(cls, solver: Any, model: pyo.ConcreteModel) -> Snapshot:
         """Read the model a persistent HiGHS interface holds (after its edits are passed)."""
         column_of = solver._pyomo_var_to_solver_var_map
+        candidates = model.pairs.candidates
         return cls(
             model=Arrays.read(solver._solver_model),
-            pair_z=np.fromiter((column_of[id(v)] for v in model.z_list), dtype=np.int64),
-            pair_w=np.fromiter((column_of[id(v)] for v in model.w_list), dtype=np.int64),
+            pairs=PairColumns(
+                z=np.fromiter((column_of[id(v)] for v in model.z_list), dtype=np.int64),
+                w=np.fromiter((column_of[id(v)] for v in model.w_list), dtype=np.int64),
+                low=np.array([c.ticket_min for c in candidates], dtype=float),
+                high=np.array([c.ticket_max for c in candidates], dtype=float),
+            ),
         )
 
     def objective(self, values: np.ndarray) -> float:
@@ -104,12 +114,13 @@ class Snapshot:
 
 
 @dataclass(frozen=True)
-class Relaxation:
+class LinearRelaxation:
     """How HiGHS ended the LP relaxation, and its optimum and solution when it found them."""
 
     status: str  # HiGHS's model status, e.g. "Optimal", "Time limit reached"
     objective: float
-    values: np.ndarray
+    values: np.ndarray  # full column vector
+    reduced: np.ndarray  # reduced costs, full column vector (0 for a projected-out z)
     iterations: int
 
     @property
@@ -118,19 +129,23 @@ class Relaxation:
         return self.status == "Optimal"
 
 
-def relax(s: Snapshot, deadline: float = float("inf")) -> Relaxation:
-    """The LP relaxation of the whole model, solved by the deadline (a ``time.perf_counter``
-    value) if HiGHS can."""
+def relax(s: Snapshot, deadline: float = float("inf")) -> LinearRelaxation:
+    """The LP relaxation projected onto the amounts (``allocator.projection``; the full one
+    when it cannot be projected), solved by the deadline (a ``time.perf_counter`` value) if
+    HiGHS can. Its solution is lifted back to every column of the model."""
+    projection = project(s.model, s.pairs)
     highs = _quiet()
     highs.setOptionValue("presolve", "off")
     highs.setOptionValue("time_limit", max(deadline - time.perf_counter(), 0.01))
-    s.model.pass_to(highs, relaxed=True)
+    (projection.lp if projection else s.model).pass_to(highs, relaxed=True)
     highs.run()
-    info = highs.getInfo()
-    return Relaxation(
+    info, solution, width = highs.getInfo(), highs.getSolution(), len(s.model.cost)
+    values, reduced = np.asarray(solution.col_value), np.asarray(solution.col_dual)
+    return LinearRelaxation(
         status=highs.modelStatusToString(highs.getModelStatus()),
         objective=info.objective_function_value,
-        values=np.asarray(highs.getSolution().col_value),
+        values=projection.lift(values, s.pairs, width) if projection else values,
+        reduced=projection.spread(reduced, width) if projection else reduced,
         iterations=int(info.simplex_iteration_count),
     )
 
@@ -145,26 +160,46 @@ class Incumbent:
     free: int  # pairs whose z the neighbourhood left free
 
 
+def fixed_choices(
+    s: Snapshot, relaxation: LinearRelaxation, previous: np.ndarray, widen: int
+) -> np.ndarray:
+    """Pairs whose ``z`` the neighbourhood fixes at the previous plan's value: RINS fixes those
+    where the LP solution agrees with the previous plan (and the edit still allows its choice);
+    of the pairs that leaves out of the plan, the ones the LP finds cheapest to bring in
+    (reduced cost of ``z`` plus a full ticket's of ``w``) are freed too, ``widen`` for each pair
+    RINS frees."""
+    z_lower, z_upper = s.model.col_lower[s.pairs.z], s.model.col_upper[s.pairs.z]
+    fixed = np.abs(relaxation.values[s.pairs.z] - previous) <= INTEGRAL
+    fixed &= (previous >= z_lower) & (previous <= z_upper)  # an edit may have barred a choice
+    sign = 1.0 if s.model.maximize else -1.0
+    d = relaxation.reduced
+    price = sign * (d[s.pairs.z] + s.pairs.high * d[s.pairs.w])
+    outside = np.flatnonzero(fixed & (previous == 0) & (z_upper > 0))
+    nearest = outside[np.argsort(-price[outside], kind="stable")]
+    fixed[nearest[: widen * int((~fixed).sum())]] = False
+    return fixed
+
+
 def neighbourhood(
     s: Snapshot,
-    relaxation: Relaxation,
+    relaxation: LinearRelaxation,
     previous: np.ndarray,
     settings: SolverSettings,
     deadline: float,
+    widen: int = 0,
 ) -> Incumbent | None:
-    """RINS around the previous plan (0/1 per pair) guided by an LP solution; None when the
-    sub-MIP finds no plan by the deadline (a ``time.perf_counter`` value)."""
-    z_lower, z_upper = s.model.col_lower[s.pair_z], s.model.col_upper[s.pair_z]
-    agree = np.abs(relaxation.values[s.pair_z] - previous) <= INTEGRAL
-    agree &= (previous >= z_lower) & (previous <= z_upper)  # an edit may have barred a choice
+    """The best plan with the ``fixed_choices`` of the previous plan (0/1 per pair), found by a
+    sub-MIP without the pairs fixed out; None when it finds none by the deadline (a
+    ``time.perf_counter`` value)."""
+    fixed = fixed_choices(s, relaxation, previous, widen)
     keep = np.ones(len(s.model.cost), dtype=bool)
-    out = agree & (previous == 0)
-    keep[s.pair_z[out]] = keep[s.pair_w[out]] = False
+    out = fixed & (previous == 0)
+    keep[s.pairs.z[out]] = keep[s.pairs.w[out]] = False
     keep_columns = np.flatnonzero(keep)
     sub = s.restricted(keep_columns)
     if sub is None:
         return None
-    fixed = np.searchsorted(keep_columns, s.pair_z[agree & (previous == 1)]).astype(np.int32)
+    ones = np.searchsorted(keep_columns, s.pairs.z[fixed & (previous == 1)]).astype(np.int32)
     highs = _quiet()
     match_thread_scheduler(settings.threads or None)
     apply_options(highs, settings)
@@ -172,8 +207,7 @@ def neighbourhood(
     highs.setOptionValue("time_limit", max(deadline - time.perf_counter(), 0.01))
     highs.setOptionValue("mip_max_nodes", NEIGHBOURHOOD_NODES)
     sub.pass_to(highs)
-    ones = np.ones(len(fixed))
-    highs.changeColsBounds(len(fixed), fixed, ones, ones)
+    highs.changeColsBounds(len(ones), ones, np.ones(len(ones)), np.ones(len(ones)))
     highs.run()
     info = highs.getInfo()
     if info.primal_solution_status != 2:
@@ -184,7 +218,7 @@ def neighbourhood(
         objective=s.objective(values),
         values=values,
         nodes=max(0, int(info.mip_node_count)),
-        free=int((~agree).sum()),
+        free=int((~fixed).sum()),
     )
 
 
@@ -220,22 +254,13 @@ def resolve(
         notes.add(f"LP relaxation: {relaxation.status.lower()}; full solve")
         return None
     notes.add(f"LP bound {relaxation.objective:.6f} ({relaxation.iterations} iterations)")
-    incumbent = neighbourhood(s, relaxation, previous, settings, deadline)
+    incumbent = _search(s, relaxation, previous, settings, deadline, notes)
     if incumbent is None:
         notes.add("no plan in the neighbourhood of the previous one; full solve")
         return None
-    if s.violation(incumbent.values) > FEASIBLE:
-        notes.add("the neighbourhood's plan breaks a row of the model; full solve")
-        return None
     _load(solver, incumbent.values)
-    gap = s.gap(relaxation.objective, incumbent.objective)
-    notes.add(
-        f"plan {incumbent.objective:.6f} near the previous one ({incumbent.free} of "
-        f"{len(s.pair_z)} choices free, {incumbent.nodes} nodes), gap {gap:.4%} "
-        f"(tolerance {settings.mip_gap:.4%})"
-    )
-    if not 0 <= gap <= settings.mip_gap:
-        notes.add("gap outside the tolerance; full solve from this plan")
+    if not 0 <= s.gap(relaxation.objective, incumbent.objective) <= settings.mip_gap:
+        notes.add("gap outside the tolerance; full solve from the best plan found")
         return None
     notes.add(CERTIFIED)
     return Outcome(
@@ -247,6 +272,38 @@ def resolve(
         hand_off_seconds=0.0,
         run_seconds=time.perf_counter() - started,
     )
+
+
+def _search(
+    s: Snapshot,
+    relaxation: LinearRelaxation,
+    previous: np.ndarray,
+    settings: SolverSettings,
+    deadline: float,
+    notes: Notes,
+) -> Incumbent | None:
+    """Neighbourhoods of the previous plan, narrow then wider (``WIDENINGS``), until a plan is
+    within the gap of the bound; the best plan found that keeps every row."""
+    best = None
+    sign = 1.0 if s.model.maximize else -1.0
+    for widen in WIDENINGS:
+        found = neighbourhood(s, relaxation, previous, settings, deadline, widen)
+        if found is None:
+            continue
+        gap = s.gap(relaxation.objective, found.objective)
+        if s.violation(found.values) > FEASIBLE:
+            notes.add("a neighbourhood's plan breaks a row of the model; left out")
+            continue
+        notes.add(
+            f"plan {found.objective:.6f} near the previous one ({found.free} of "
+            f"{len(s.pairs.z)} choices free, {found.nodes} nodes), gap {gap:.4%} "
+            f"(tolerance {settings.mip_gap:.4%})"
+        )
+        if best is None or sign * (found.objective - best.objective) > 0:
+            best = found
+        if 0 <= s.gap(relaxation.objective, best.objective) <= settings.mip_gap:
+            break
+    return best
 
 
 class Notes:

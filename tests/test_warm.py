@@ -119,14 +119,14 @@ def test_snapshot_checks_plans_and_restrictions(reference):
     assert s.violation(planned) <= 1e-6
     assert s.objective(planned) == pytest.approx(session.plan.objective, rel=1e-6)
     over = planned.copy()
-    over[s.pair_w] = s.model.col_upper[s.pair_w]  # every ticket at its maximum
+    over[s.pairs.w] = s.model.col_upper[s.pairs.w]  # every ticket at its maximum
     assert s.violation(over) > 1e-3
     relaxation = relax(s)
     assert relaxation.optimal and relaxation.objective >= session.plan.objective - 1e-6
     assert s.gap(relaxation.objective, session.plan.objective) >= 0
     assert s.gap(session.plan.objective, relaxation.objective) <= 0
-    nothing = np.flatnonzero(np.isin(np.arange(len(s.model.cost)), s.pair_z, invert=True))
-    nothing = nothing[np.isin(nothing, s.pair_w, invert=True)]
+    nothing = np.flatnonzero(np.isin(np.arange(len(s.model.cost)), s.pairs.z, invert=True))
+    nothing = nothing[np.isin(nothing, s.pairs.w, invert=True)]
     assert s.restricted(nothing) is None  # min_deployment cannot hold without any candidate
 
 
@@ -147,4 +147,4 @@ def test_a_barred_choice_is_never_fixed(reference):
     found = neighbourhood(s, guide, previous, mandate.solver, float("inf"))
     assert found is not None and s.violation(found.values) <= 1e-6
     barred = [p for p, (cid, _) in enumerate(session.model.pairs.items) if cid == largest]
-    assert not found.values[s.pair_z[barred]].any()
+    assert not found.values[s.pairs.z[barred]].any()
