@@ -73,10 +73,18 @@ class Snapshot:
         """Objective value of a full column vector."""
         return float(self.model.cost @ values) + self.model.offset
 
+    @property
+    def sense(self) -> float:
+        """+1 when maximising, -1 when minimising: ``sense × objective`` is better when larger."""
+        return 1.0 if self.model.maximize else -1.0
+
     def gap(self, bound: float, objective: float) -> float:
         """Relative gap as HiGHS measures it, negative when the objective passes the bound."""
-        sign = 1.0 if self.model.maximize else -1.0
-        return sign * (bound - objective) / max(abs(objective), 1e-9)
+        return self.sense * (bound - objective) / max(abs(objective), 1e-9)
+
+    def within(self, bound: float, objective: float, tolerance: float) -> bool:
+        """Whether a plan's objective is proven within the relative tolerance by the bound."""
+        return 0 <= self.gap(bound, objective) <= tolerance
 
     def violation(self, values: np.ndarray) -> float:
         """Largest violation of a bound, a row or integrality by a full column vector, each
@@ -171,9 +179,8 @@ def fixed_choices(
     z_lower, z_upper = s.model.col_lower[s.pairs.z], s.model.col_upper[s.pairs.z]
     fixed = np.abs(relaxation.values[s.pairs.z] - previous) <= INTEGRAL
     fixed &= (previous >= z_lower) & (previous <= z_upper)  # an edit may have barred a choice
-    sign = 1.0 if s.model.maximize else -1.0
     d = relaxation.reduced
-    price = sign * (d[s.pairs.z] + s.pairs.high * d[s.pairs.w])
+    price = s.sense * (d[s.pairs.z] + s.pairs.high * d[s.pairs.w])
     outside = np.flatnonzero(fixed & (previous == 0) & (z_upper > 0))
     nearest = outside[np.argsort(-price[outside], kind="stable")]
     fixed[nearest[: widen * int((~fixed).sum())]] = False
@@ -259,7 +266,7 @@ def resolve(
         notes.add("no plan in the neighbourhood of the previous one; full solve")
         return None
     _load(solver, incumbent.values)
-    if not 0 <= s.gap(relaxation.objective, incumbent.objective) <= settings.mip_gap:
+    if not s.within(relaxation.objective, incumbent.objective, settings.mip_gap):
         notes.add("gap outside the tolerance; full solve from the best plan found")
         return None
     notes.add(CERTIFIED)
@@ -285,7 +292,6 @@ def _search(
     """Neighbourhoods of the previous plan, narrow then wider (``WIDENINGS``), until a plan is
     within the gap of the bound; the best plan found that keeps every row."""
     best = None
-    sign = 1.0 if s.model.maximize else -1.0
     for widen in WIDENINGS:
         found = neighbourhood(s, relaxation, previous, settings, deadline, widen)
         if found is None:
@@ -299,9 +305,9 @@ def _search(
             f"{len(s.pairs.z)} choices free, {found.nodes} nodes), gap {gap:.4%} "
             f"(tolerance {settings.mip_gap:.4%})"
         )
-        if best is None or sign * (found.objective - best.objective) > 0:
+        if best is None or s.sense * (found.objective - best.objective) > 0:
             best = found
-        if 0 <= s.gap(relaxation.objective, best.objective) <= settings.mip_gap:
+        if s.within(relaxation.objective, best.objective, settings.mip_gap):
             break
     return best
 
