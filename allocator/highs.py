@@ -163,7 +163,8 @@ def sync(solver: WarmHighs, model: pyo.ConcreteModel, *, rebuilt: bool = True) -
     """
     started = time.perf_counter()
     weights = objective_weights(model)
-    with without_gc():
+    # HiGHS warns on fd 1 about some in-place edits (a coefficient set to 0): to the log only
+    with without_gc(), capture_output(TeeStream(*solver.config.tee), capture_fd=True):
         if solver._model is not model:
             solver.set_instance(model)
             solver._passed_weights = weights

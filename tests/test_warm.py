@@ -148,3 +148,16 @@ def test_a_barred_choice_is_never_fixed(reference):
     assert found is not None and s.violation(found.values) <= 1e-6
     barred = [p for p, (cid, _) in enumerate(session.model.pairs.items) if cid == largest]
     assert not found.values[s.pairs.z[barred]].any()
+
+
+def test_edits_print_nothing(reference, capfd):
+    """HiGHS warns on file descriptor 1 when an in-place edit sets a coefficient to 0 (shares of
+    the amount deployed); a what-if must keep stdout for the requested output only."""
+    inst, mandate = reference
+    deployed = mandate.with_changes({"share_basis": "deployed"})
+    session = Session(inst, deployed)
+    session.solve()
+    capfd.readouterr()
+    assert session.solve(deployed.with_changes({"budget": 9000})).found
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""
