@@ -303,6 +303,7 @@ def write_table(table: Any, title: str, fmt: str, output: Path | None) -> None:
         emit(table_csv(table), output)
     else:
         display = table.drop(columns=["investments", "name"], errors="ignore")
+        display = display.dropna(axis=1, how="all")  # e.g. CVaR without scenarios
         display = display.rename(columns=lambda c: c.removeprefix("committed_"))
         show([frame_table(display, title)], output)
 
