@@ -12,7 +12,7 @@ from allocator.files import write_atomic
 from allocator.instance import Instance
 from allocator.mandate import Mandate
 from allocator.solve import Session
-from allocator.whatif import summary_row
+from allocator.whatif import Progress, solve_in_turn, summary_row
 
 
 def frontier(
@@ -25,18 +25,21 @@ def frontier(
     *,
     time_limit: float | None = None,
     gap: float | None = None,
+    progress: Progress | None = None,
 ) -> pd.DataFrame:
     """Solve ``mandate`` with ``key`` at ``points`` evenly spaced values from start to stop."""
     if points < 2:
         raise InputError("need at least 2 points", column="--points")
     values = np.linspace(start, stop, points).round(10).tolist()
     edited = [mandate.with_changes({key: v}) for v in values]  # every point is valid first
-    session = Session(instance, mandate)
+    plans = solve_in_turn(
+        Session(instance, mandate), edited, time_limit=time_limit, gap=gap, progress=progress
+    )
     pillars = list(instance.pillars)
-    rows = []
-    for value, changed in zip(values, edited, strict=True):
-        plan = session.solve(changed, time_limit=time_limit, gap=gap)
-        rows.append({key: value, **summary_row(f"{key}={value:g}", plan, None, pillars)})
+    rows = [
+        {key: value, **summary_row(f"{key}={value:g}", plan, None, pillars)}
+        for value, plan in zip(values, plans, strict=True)
+    ]
     return pd.DataFrame(rows).drop(columns=["added", "removed"])
 
 

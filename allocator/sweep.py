@@ -11,7 +11,6 @@ A variant that fails is reported with its error; the others complete.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +20,7 @@ from allocator.errors import AllocatorError, InputError
 from allocator.instance import Instance, read_yaml
 from allocator.mandate import Mandate
 from allocator.solve import Session
-from allocator.whatif import Variant, load_variants, summary_row
-
-Progress = Callable[[int, int], None]
+from allocator.whatif import Progress, Variant, load_variants, summary_row
 
 
 def load_grid(path: str | Path) -> list[Variant]:

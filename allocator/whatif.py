@@ -7,6 +7,7 @@ name to ``{set, force_in, force_out}``; ``set`` maps dotted mandate keys to valu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +98,26 @@ def summary_row(name: str, plan: Plan, base: Plan | None, pillars: list[str]) ->
     return row
 
 
+Progress = Callable[[int, int], None]  # called with (done, total) as results come in
+
+
+def solve_in_turn(
+    session: Session,
+    mandates: list[Mandate | None],
+    *,
+    time_limit: float | None = None,
+    gap: float | None = None,
+    progress: Progress | None = None,
+) -> list[Plan]:
+    """Solve the mandates one after another in a warm Session (None: its current mandate)."""
+    plans = []
+    for done, mandate in enumerate(mandates, start=1):
+        plans.append(session.solve(mandate, time_limit=time_limit, gap=gap))
+        if progress:
+            progress(done, len(mandates))
+    return plans
+
+
 def run_whatifs(
     instance: Instance,
     mandate: Mandate,
@@ -104,13 +125,18 @@ def run_whatifs(
     *,
     time_limit: float | None = None,
     gap: float | None = None,
+    progress: Progress | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Plan]]:
     """Solve the base and every variant in one warm Session; a table and the plans by name."""
-    edited = [(v.name, v.apply(mandate)) for v in variants]  # every edit is valid before solving
-    session = Session(instance, mandate)
-    plans = {"base": session.solve(time_limit=time_limit, gap=gap)}
-    for name, changed in edited:
-        plans[name] = session.solve(changed, time_limit=time_limit, gap=gap)
+    edited = [v.apply(mandate) for v in variants]  # every edit is valid before solving
+    solved = solve_in_turn(
+        Session(instance, mandate),
+        [None, *edited],
+        time_limit=time_limit,
+        gap=gap,
+        progress=progress,
+    )
+    plans = dict(zip(["base", *(v.name for v in variants)], solved, strict=True))
     pillars = list(instance.pillars)
     rows = [
         summary_row(name, plan, plans["base"] if name != "base" else None, pillars)

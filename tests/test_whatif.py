@@ -14,6 +14,8 @@ import allocator
 from allocator import Mandate, Session, Status
 from allocator.check import check_plan
 from allocator.explain import marginal_values
+from allocator.frontier import frontier
+from allocator.whatif import Variant, run_whatifs
 
 
 def test_session_walks_through_every_family_case():
@@ -188,3 +190,15 @@ def test_binding_reports_the_edited_limit_value():
     plan = session.update({"pillars.p2.max_share": 0.05})
     limits = {b.key: b.limit for b in plan.binding}
     assert limits["pillars.p2.max_share"] == pytest.approx(0.05)
+
+
+def test_what_ifs_and_frontiers_report_progress():
+    inst = instance(base())
+    limits = Mandate.model_validate(mandate(budget=100))
+    calls: list[tuple[int, int]] = []
+    variants = [Variant(name="no c", force_out=("c",)), Variant(name="rich", set={"budget": 200})]
+    run_whatifs(inst, limits, variants, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(1, 3), (2, 3), (3, 3)]
+    calls.clear()
+    frontier(inst, limits, "budget", 50, 100, 3, progress=lambda d, t: calls.append((d, t)))
+    assert calls == [(1, 3), (2, 3), (3, 3)]

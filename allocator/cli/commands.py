@@ -236,7 +236,11 @@ def whatif(
     """
     instance, whatifs = split_paths(paths, "WHATIFS.yaml")
     inst, mand = load_inputs(instance, mandate, scenarios=scenarios)
-    table, plans = run_whatifs(inst, mand, load_variants(whatifs), time_limit=time_limit, gap=gap)
+    variants = load_variants(whatifs)
+    with progress_bar("what-ifs", len(variants) + 1) as advance:
+        table, plans = run_whatifs(
+            inst, mand, variants, time_limit=time_limit, gap=gap, progress=advance
+        )
     if fmt == "json":
         data = {name: plan.to_dict() for name, plan in plans.items()}
         emit(
@@ -337,8 +341,10 @@ def frontier(
 ) -> None:
     """Trade-off curve: solve with KEY at POINTS values from --from to --to, in one warm Session."""
     inst, mand = load_inputs(instance, mandate, scenarios=scenarios)
-    with progress_bar(f"frontier over {key}", points):
-        table = solve_frontier(inst, mand, key, start, stop, points, time_limit=time_limit, gap=gap)
+    with progress_bar(f"frontier over {key}", points) as advance:
+        table = solve_frontier(
+            inst, mand, key, start, stop, points, time_limit=time_limit, gap=gap, progress=advance
+        )
     if plot is not None:
         plot_frontier(table, key, str(plot))
     if robustness:
