@@ -209,8 +209,7 @@ def neighbourhood(
     ones = np.searchsorted(keep_columns, s.pairs.z[fixed & (previous == 1)]).astype(np.int32)
     highs = _quiet()
     match_thread_scheduler(settings.threads or None)
-    apply_options(highs, settings)
-    highs.setOptionValue("output_flag", False)
+    apply_options(highs, settings)  # leaves the output of ``_quiet`` off
     highs.setOptionValue("time_limit", max(deadline - time.perf_counter(), 0.01))
     highs.setOptionValue("mip_max_nodes", NEIGHBOURHOOD_NODES)
     sub.pass_to(highs)
@@ -296,10 +295,10 @@ def _search(
         found = neighbourhood(s, relaxation, previous, settings, deadline, widen)
         if found is None:
             continue
-        gap = s.gap(relaxation.objective, found.objective)
         if s.violation(found.values) > FEASIBLE:
             notes.add("a neighbourhood's plan breaks a row of the model; left out")
             continue
+        gap = s.gap(relaxation.objective, found.objective)
         notes.add(
             f"plan {found.objective:.6f} near the previous one ({found.free} of "
             f"{len(s.pairs.z)} choices free, {found.nodes} nodes), gap {gap:.4%} "
