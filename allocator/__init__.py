@@ -4,54 +4,84 @@
 >>> plan = allocator.solve(allocator.load_instance(allocator.bundled("instances/sri-2025")),
 ...                        allocator.load_mandate(allocator.bundled("models/baseline.yaml")))
 
-The flat API below is what planning scripts use; submodules hold the details.
+The flat API below is what planning scripts use; the subpackages hold the details and follow
+the flow: ``inputs`` → ``formulation`` → ``solving`` → ``results``, with ``analysis`` (many
+solves), ``synthetic`` (generated data) and ``cli`` on top, and ``check`` apart. Names are
+imported when first used, so ``import allocator`` loads no solver.
 """
 
 from __future__ import annotations
 
-from allocator.check import check_plan
-from allocator.data import bundled
-from allocator.errors import AllocatorError, InputError
-from allocator.explain import diagnose, marginal_values
-from allocator.frontier import frontier
-from allocator.generate import generate
-from allocator.instance import Candidate, Instance, SubArea, load_instance
-from allocator.mandate import Mandate, load_mandate
-from allocator.plan import Plan
-from allocator.robustness import robustness
-from allocator.scenarios import Scenarios, load_scenarios, sample_scenarios
-from allocator.solve import Session, solve
-from allocator.status import EXIT_CODES, Status
-from allocator.sweep import load_grid, sweep
-from allocator.whatif import Variant, load_variants, run_whatifs
+import importlib
+from typing import TYPE_CHECKING, Any
 
-__all__ = [
-    "EXIT_CODES",
-    "AllocatorError",
-    "Candidate",
-    "InputError",
-    "Instance",
-    "Mandate",
-    "Plan",
-    "Scenarios",
-    "Session",
-    "Status",
-    "SubArea",
-    "Variant",
-    "bundled",
-    "check_plan",
-    "diagnose",
-    "frontier",
-    "generate",
-    "load_grid",
-    "load_instance",
-    "load_mandate",
-    "load_scenarios",
-    "load_variants",
-    "marginal_values",
-    "robustness",
-    "run_whatifs",
-    "sample_scenarios",
-    "solve",
-    "sweep",
-]
+# public name -> module it comes from
+_PUBLIC = {
+    "EXIT_CODES": "allocator.results.status",
+    "AllocatorError": "allocator.errors",
+    "Candidate": "allocator.inputs.instance",
+    "InputError": "allocator.errors",
+    "Instance": "allocator.inputs.instance",
+    "Mandate": "allocator.inputs.mandate",
+    "Plan": "allocator.results.plan",
+    "Scenarios": "allocator.inputs.scenarios",
+    "Session": "allocator.solving.session",
+    "Status": "allocator.results.status",
+    "SubArea": "allocator.inputs.instance",
+    "Variant": "allocator.analysis.variants",
+    "bundled": "allocator.resources",
+    "check_plan": "allocator.check",
+    "diagnose": "allocator.solving.explain",
+    "frontier": "allocator.analysis.frontier",
+    "generate": "allocator.synthetic.generate",
+    "load_grid": "allocator.analysis.sweep",
+    "load_instance": "allocator.inputs.load",
+    "load_mandate": "allocator.inputs.mandate",
+    "load_scenarios": "allocator.inputs.scenario_file",
+    "load_variants": "allocator.analysis.variants",
+    "marginal_values": "allocator.solving.explain",
+    "robustness": "allocator.analysis.robustness",
+    "run_whatifs": "allocator.analysis.whatif",
+    "sample_scenarios": "allocator.synthetic.sampling",
+    "solve": "allocator.solving.solve",
+    "sweep": "allocator.analysis.sweep",
+}
+
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module the first time it is used."""
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'allocator' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_PUBLIC))
+
+
+if TYPE_CHECKING:
+    from allocator.analysis.frontier import frontier
+    from allocator.analysis.robustness import robustness
+    from allocator.analysis.sweep import load_grid, sweep
+    from allocator.analysis.variants import Variant, load_variants
+    from allocator.analysis.whatif import run_whatifs
+    from allocator.resources import bundled
+    from allocator.check import check_plan
+    from allocator.errors import AllocatorError, InputError
+    from allocator.inputs.instance import Candidate, Instance, SubArea
+    from allocator.inputs.load import load_instance
+    from allocator.inputs.mandate import Mandate, load_mandate
+    from allocator.inputs.scenario_file import load_scenarios
+    from allocator.inputs.scenarios import Scenarios
+    from allocator.results.plan import Plan
+    from allocator.results.status import EXIT_CODES, Status
+    from allocator.solving.explain import diagnose, marginal_values
+    from allocator.solving.session import Session
+    from allocator.solving.solve import solve
+    from allocator.synthetic.generate import generate
+    from allocator.synthetic.sampling import sample_scenarios

@@ -22,8 +22,8 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
-from allocator.instance import Instance
-from allocator.mandate import SHARE_LIMIT_KINDS, Mandate, Pacing, year_limits
+from allocator.inputs.instance import Instance
+from allocator.inputs.mandate import SHARE_LIMIT_KINDS, Mandate, Pacing, year_limits
 
 INF = highspy.kHighsInf
 

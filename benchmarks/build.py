@@ -53,11 +53,12 @@ from pyomo.environ import ConcreteModel  # noqa: E402
 import allocator  # noqa: E402
 from allocator import Instance, Mandate  # noqa: E402
 from allocator.formulation import build_model  # noqa: E402
-from allocator.generate import generate  # noqa: E402
-from allocator.highs import WarmHighs  # noqa: E402
+from allocator.solving.persistent import WarmHighs  # noqa: E402
+from allocator.synthetic.generate import generate  # noqa: E402
 
 try:  # the one-shot matrix hand-off of allocator.solve (a private helper of the package)
-    from allocator.highs import Arrays, _matrix_lp
+    from allocator.solving.arrays import Arrays
+    from allocator.solving.matrix import matrix_lp as _matrix_lp
 except ImportError:  # pragma: no cover - the package changed
     _matrix_lp = None
 
@@ -139,7 +140,7 @@ def matrix_hand_off(model: ConcreteModel) -> Arrays:
 def persistent_hand_off(model: ConcreteModel) -> WarmHighs:
     """The Session hand-off: ``set_instance`` of Pyomo's persistent HiGHS interface."""
     solver = WarmHighs()
-    solver.set_instance(model)
+    solver.sync(model)
     return solver
 
 
@@ -158,7 +159,7 @@ def session_path(instance: Instance, mandate: Mandate) -> PathResult:
     """Build as ``Session`` does and hand off through the persistent interface."""
     model, build = _timed(lambda: build_model(instance, mandate))
     solver, hand_off = _timed(lambda: persistent_hand_off(model))
-    highs = solver._solver_model  # the HiGHS object the persistent interface filled
+    highs = solver.highs  # the HiGHS object the persistent interface filled
     status, value = lp_relaxation_value(highs.getLp())
     return PathResult(build, hand_off, highs.getNumRow(), status, value)
 

@@ -22,8 +22,8 @@ import scipy.sparse as sp
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from allocator.formulation import build_model
-from allocator.generate import generate
-from allocator.scenarios import sample_scenarios
+from allocator.synthetic.generate import generate
+from allocator.synthetic.sampling import sample_scenarios
 
 
 @contextlib.contextmanager

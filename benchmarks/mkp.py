@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _direct import new_highs, quiet_highs  # noqa: E402
 
 import allocator  # noqa: E402
-from allocator.orlib import Knapsack, knapsack_instance, read_mknap  # noqa: E402
+from allocator.synthetic.orlib import Knapsack, knapsack_instance, read_mknap  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks" / "orlib-mknap"
 FILES = ("mknapcb1.txt", "mknapcb4.txt")

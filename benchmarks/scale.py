@@ -30,7 +30,7 @@ from _direct import quiet_highs  # noqa: E402
 import allocator  # noqa: E402
 from allocator import Session  # noqa: E402
 from allocator.formulation import Pairs  # noqa: E402
-from allocator.generate import generate  # noqa: E402
+from allocator.synthetic.generate import generate  # noqa: E402
 
 SRI = "sri-2025"
 SRI_GAP = 0.0001

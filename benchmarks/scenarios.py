@@ -17,8 +17,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from allocator.instance import Candidate, Instance, InstanceMeta, SubArea
-from allocator.scenarios import load_scenarios, sample_scenarios, save_scenarios
+from allocator.inputs.instance import Candidate, Instance, InstanceMeta, SubArea
+from allocator.inputs.scenario_file import load_scenarios, save_scenarios
+from allocator.synthetic.sampling import sample_scenarios
 
 REPEATS = 3
 PILLARS, SUB_AREAS = 4, 27  # the shape of the reference taxonomy

@@ -13,9 +13,9 @@ import time
 
 from dask.distributed import LocalCluster
 
-from allocator.generate import generate
-from allocator.sweep import sweep
-from allocator.whatif import Variant
+from allocator.analysis.sweep import sweep
+from allocator.analysis.variants import Variant
+from allocator.synthetic.generate import generate
 
 
 def variants(count: int) -> list[Variant]:

@@ -14,8 +14,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from allocator.check import check_plan  # noqa: E402
-from allocator.instance import save_instance  # noqa: E402
-from allocator.scenarios import save_scenarios  # noqa: E402
+from allocator.inputs.instance import save_instance  # noqa: E402
+from allocator.inputs.scenario_file import save_scenarios  # noqa: E402
 
 _written: dict[int, tuple[Any, Path]] = {}
 
@@ -40,7 +40,7 @@ def _check_root() -> Any:
 @pytest.fixture(autouse=True)
 def check_every_plan(monkeypatch: pytest.MonkeyPatch, _check_root: Path) -> None:
     """Every plan with a solution must keep every limit, recomputed from files by the checker."""
-    module = importlib.import_module("allocator.solve")  # the package re-exports solve()
+    module = importlib.import_module("allocator.solving.solve")
     finish = module.finish
 
     def checked_finish(model: Any, instance: Any, mandate: Any, *args: Any) -> Any:

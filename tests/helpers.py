@@ -9,7 +9,7 @@ import yaml
 
 import allocator
 from allocator.check import check_plan
-from allocator.instance import Candidate, Instance, InstanceMeta, SubArea, save_instance
+from allocator.inputs.instance import Candidate, Instance, InstanceMeta, SubArea, save_instance
 
 TAXONOMY = (
     ("p1", "s1", 5.0),

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from allocator.cli import main
-from allocator.columns import CANDIDATE_COLUMNS, TAXONOMY_COLUMNS
 from allocator.formulation import FAMILIES
+from allocator.inputs.columns import CANDIDATE_COLUMNS, TAXONOMY_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -14,7 +14,8 @@ from pandas.api.typing import DataFrameGroupBy
 import allocator
 from allocator.check import check_plan
 from allocator.errors import InputError
-from allocator.generate import (
+from allocator.inputs.mandate import check_mandate
+from allocator.synthetic.generate import (
     LOSS_NOISE,
     TICKET_SIGMA,
     TICKET_STEP,
@@ -22,7 +23,6 @@ from allocator.generate import (
     sub_area_counts,
     write_generated,
 )
-from allocator.mandate import check_mandate
 
 FILES = ("instance.yaml", "taxonomy.csv", "candidates.csv", "mandate.yaml")
 REFERENCE = allocator.load_instance(allocator.bundled("instances/sri-2025"))

@@ -9,8 +9,8 @@ import yaml
 
 import allocator
 from allocator.check import check_plan
-from allocator.instance import save_instance
-from allocator.orlib import knapsack_instance, read_mknap
+from allocator.inputs.instance import save_instance
+from allocator.synthetic.orlib import knapsack_instance, read_mknap
 
 PROBLEMS = read_mknap(Path(__file__).parent / "data" / "orlib" / "mknap1.txt")
 

@@ -14,9 +14,9 @@ from helpers import cand, instance
 
 import allocator
 from allocator import Mandate, Session
-from allocator.highs import Arrays, sync
-from allocator.projection import project
-from allocator.warm import Snapshot
+from allocator.solving.arrays import Arrays
+from allocator.solving.projected_lp import project
+from allocator.solving.shortcut import Snapshot
 
 ROWS = (("p1", "s1", 5.0), ("p1", "s2", 3.0), ("p2", "s3", 4.0))
 
@@ -65,7 +65,7 @@ def lp_value(model: Arrays) -> tuple[str, float]:
 
 def snapshot(inst: allocator.Instance, mandate: Mandate) -> Snapshot:
     session = Session(inst, mandate)
-    sync(session.solver, session.model)
+    session.solver.sync(session.model)
     return Snapshot.take(session.solver, session.model)
 
 

@@ -13,7 +13,8 @@ from helpers import cand, instance, invoke, write_case
 import allocator
 from allocator import Mandate, Status
 from allocator.check import check_plan
-from allocator.scenarios import sample_scenarios, save_scenarios
+from allocator.inputs.scenario_file import save_scenarios
+from allocator.synthetic.sampling import sample_scenarios
 
 
 def pipeline() -> list:

@@ -10,10 +10,12 @@ import pandas as pd
 import pytest
 from helpers import instance
 
-from allocator import scenarios as scenarios_module
 from allocator.errors import InputError
-from allocator.instance import Candidate, Instance
-from allocator.scenarios import Scenarios, load_scenarios, sample_scenarios, save_scenarios
+from allocator.inputs.instance import Candidate, Instance
+from allocator.inputs.scenario_file import load_scenarios, save_scenarios, scenario_frame
+from allocator.inputs.scenarios import Scenarios
+from allocator.synthetic import sampling as sampling_module
+from allocator.synthetic.sampling import sample_scenarios
 
 # Pillar p1 holds sub-areas s1 and s2; pillar p2 holds s3.
 PROBABILITIES = (0.0, 0.01, 0.05, 0.1, 0.2, 0.35, 0.5, 0.8, 0.99, 1.0)
@@ -76,7 +78,7 @@ def test_chunking_does_not_change_the_draws(
     wide: Instance, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     whole = sample_scenarios(wide, 300, seed=3)
-    monkeypatch.setattr(scenarios_module, "_CHUNK_CELLS", 7 * len(wide.candidates) + 5)
+    monkeypatch.setattr(sampling_module, "_CHUNK_CELLS", 7 * len(wide.candidates) + 5)
     assert np.array_equal(whole.loss, sample_scenarios(wide, 300, seed=3).loss)
 
 
@@ -85,7 +87,7 @@ def test_shape_labels_and_equal_probabilities(wide: Instance) -> None:
     assert sampled.loss.shape == (12, 30) and np.issubdtype(sampled.loss.dtype, np.floating)
     assert sampled.names[0] == "s01" and len(set(sampled.names)) == 12
     assert np.allclose(sampled.probability, 1 / 12) and math.isclose(sampled.probability.sum(), 1)
-    frame = sampled.to_frame(wide)
+    frame = scenario_frame(sampled, wide)
     assert list(frame.columns) == ["scenario", "probability", *(c.id for c in wide.candidates)]
 
 

@@ -10,10 +10,10 @@ import yaml
 from helpers import cand, instance, invoke, write_case
 
 from allocator import Mandate
-from allocator.frontier import frontier
-from allocator.robustness import robustness
-from allocator.sweep import load_grid, sweep
-from allocator.whatif import Variant
+from allocator.analysis.frontier import frontier
+from allocator.analysis.robustness import robustness
+from allocator.analysis.sweep import load_grid, sweep
+from allocator.analysis.variants import Variant
 
 
 def pipeline() -> list:

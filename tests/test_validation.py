@@ -275,8 +275,8 @@ SET_ERRORS = [
     (["--set", "budget=abc"], "budget: Input should be a valid number"),
     (["--set", "limits.3.max=1"], "'limits.3.max': no such key '3'"),
     (["--force-in", "zz"], "force_in: unknown candidate id 'zz'"),
-    (["--time-limit", "-3"], "solver.time_limit: Input should be greater than 0"),
-    (["--gap", "2"], "solver.mip_gap: Input should be less than or equal to 1"),
+    (["--time-limit", "-3"], "--time-limit: Input should be greater than 0"),
+    (["--gap", "2"], "--gap: Input should be less than or equal to 1"),
 ]
 
 

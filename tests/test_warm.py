@@ -7,8 +7,6 @@ optimum. The checker in conftest recomputes every limit of every plan from the f
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import pytest
 from helpers import instance
@@ -16,8 +14,8 @@ from test_bruteforce import ROWS, enumerate_optimum, random_case
 
 import allocator
 from allocator import Mandate, Session, Status
-from allocator.highs import sync
-from allocator.warm import CERTIFIED, Snapshot, neighbourhood, relax
+from allocator.solving.settings import Deadline
+from allocator.solving.shortcut import Snapshot, neighbourhood, relax
 
 
 @pytest.fixture(scope="module")
@@ -44,14 +42,13 @@ def test_reference_what_ifs_are_certified_and_agree_with_cold_solves(reference):
     certified, plans = 0, {}
     for name, changes in edits.items():
         edited = mandate.with_changes(changes)
-        log = io.StringIO()
-        warm = session.solve(edited, log=log)
+        warm = session.solve(edited)
         cold = allocator.solve(inst, edited)
         assert warm.status == cold.status == Status.OPTIMAL, name
         tolerance = 2 * edited.solver.mip_gap * abs(cold.objective)
         assert warm.objective == pytest.approx(cold.objective, abs=tolerance), name
         assert warm.objective <= warm.bound and warm.gap <= edited.solver.mip_gap, name
-        certified += CERTIFIED in log.getvalue()
+        certified += warm.solver.method == "certified"
         plans[name] = warm
     assert certified >= 3  # the shortcut carries most what-ifs on the reference instance
     assert _largest(base) not in {i.id for i in plans["without the largest"].investments}
@@ -60,14 +57,14 @@ def test_reference_what_ifs_are_certified_and_agree_with_cold_solves(reference):
 GAP = 0.05  # loose enough that the LP bound certifies many of the random cases
 
 
-def _what_if(seed: int, log: io.StringIO | None = None) -> tuple[allocator.Plan, list, dict]:
+def _what_if(seed: int) -> tuple[allocator.Plan, list, dict]:
     """A random case solved warm: first with only its budget, then with all its limits."""
     candidates, edited = random_case(seed)
     edited["solver"] = {"mip_gap": GAP}
     loose = {k: edited[k] for k in ("budget", "objective", "solver")}
     session = Session(instance(candidates, ROWS), Mandate.model_validate(loose))
     session.solve()
-    return session.solve(Mandate.model_validate(edited), log=log), candidates, edited
+    return session.solve(Mandate.model_validate(edited)), candidates, edited
 
 
 @pytest.mark.parametrize("seed", range(16))
@@ -86,10 +83,10 @@ def test_enumerated_cases_exercise_the_shortcut():
     """Some of the cases above are certified by the shortcut, some go on to HiGHS."""
     outcomes = set()
     for seed in range(16):
-        log = io.StringIO()
-        _what_if(seed, log)
-        outcomes.add(CERTIFIED in log.getvalue())
-    assert outcomes == {True, False}
+        plan, _, _ = _what_if(seed)
+        if plan.found:
+            outcomes.add(plan.solver.method)
+    assert outcomes == {"certified", "persistent"}
 
 
 def test_the_same_what_ifs_give_the_same_plans(reference):
@@ -111,11 +108,9 @@ def test_snapshot_checks_plans_and_restrictions(reference):
     inst, mandate = reference
     session = Session(inst, mandate)
     session.solve()
-    sync(session.solver, session.model)
+    session.solver.sync(session.model)
     s = Snapshot.take(session.solver, session.model)
-    planned = np.zeros(len(s.model.cost))
-    for var_id, column in session.solver._pyomo_var_to_solver_var_map.items():
-        planned[column] = session.solver._vars[var_id][0].value or 0.0
+    planned = session.solver.values()
     assert s.violation(planned) <= 1e-6
     assert s.objective(planned) == pytest.approx(session.plan.objective, rel=1e-6)
     over = planned.copy()
@@ -137,14 +132,14 @@ def test_a_barred_choice_is_never_fixed(reference):
     session = Session(inst, mandate)
     base = session.solve()
     largest = _largest(base)
-    sync(session.solver, session.model)
+    session.solver.sync(session.model)
     guide = relax(Snapshot.take(session.solver, session.model))
     assert guide.optimal
     session.apply(mandate.with_changes({"force_out": [largest]}), inst)
-    sync(session.solver, session.model)
+    session.solver.sync(session.model)
     s = Snapshot.take(session.solver, session.model)
     previous = np.array([round(z.value or 0.0) for z in session.model.z_list], dtype=float)
-    found = neighbourhood(s, guide, previous, mandate.solver, float("inf"))
+    found = neighbourhood(s, guide, previous, mandate.solver, Deadline(float("inf")))
     assert found is not None and s.violation(found.values) <= 1e-6
     barred = [p for p, (cid, _) in enumerate(session.model.pairs.items) if cid == largest]
     assert not found.values[s.pairs.z[barred]].any()

@@ -12,10 +12,11 @@ from test_families import FEASIBLE, INFEASIBLE, base, mandate
 
 import allocator
 from allocator import Mandate, Session, Status
+from allocator.analysis.frontier import frontier
+from allocator.analysis.variants import Variant
+from allocator.analysis.whatif import run_whatifs
 from allocator.check import check_plan
-from allocator.explain import marginal_values
-from allocator.frontier import frontier
-from allocator.whatif import Variant, run_whatifs
+from allocator.solving.explain import marginal_values
 
 
 def test_session_walks_through_every_family_case():

@@ -8,8 +8,15 @@ from typing import Any
 
 import click
 
+from allocator.analysis.frontier import frontier as solve_frontier
+from allocator.analysis.frontier import plot_frontier
+from allocator.analysis.robustness import robustness as robustness_table
+from allocator.analysis.sweep import load_grid
+from allocator.analysis.sweep import sweep as run_sweep
+from allocator.analysis.variants import load_variants
+from allocator.analysis.whatif import run_whatifs
 from allocator.check import check_plan
-from allocator.cli.errors import EXIT_INFEASIBLE, AllocatorGroup
+from allocator.cli.errors import AllocatorGroup
 from allocator.cli.options import (
     Problem,
     instance_argument,
@@ -31,22 +38,18 @@ from allocator.cli.render import (
     show,
     whatif_renderables,
 )
-from allocator.errors import InputError
-from allocator.explain import marginal_values
-from allocator.frontier import frontier as solve_frontier
-from allocator.frontier import plot_frontier
-from allocator.generate import generate as generate_instance
-from allocator.generate import write_generated
-from allocator.instance import Instance, load_instance
-from allocator.mandate import Mandate
-from allocator.plan import Plan
-from allocator.robustness import robustness as robustness_table
-from allocator.scenarios import sample_scenarios, save_scenarios
-from allocator.solve import solve as solve_plan
-from allocator.status import EXIT_CODES
-from allocator.sweep import load_grid
-from allocator.sweep import sweep as run_sweep
-from allocator.whatif import load_variants, run_whatifs
+from allocator.errors import EXIT_INFEASIBLE, EXIT_OK, InputError
+from allocator.inputs.instance import Instance
+from allocator.inputs.load import load_instance
+from allocator.inputs.mandate import Mandate
+from allocator.inputs.scenario_file import save_scenarios
+from allocator.results.plan import Plan
+from allocator.results.status import EXIT_CODES, Status
+from allocator.solving.explain import marginal_values
+from allocator.solving.solve import solve as solve_plan
+from allocator.synthetic.generate import generate as generate_instance
+from allocator.synthetic.generate import write_generated
+from allocator.synthetic.sampling import sample_scenarios
 
 
 @click.group(cls=AllocatorGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -90,7 +93,7 @@ def solve(
             problem.instance, problem.mandate, time_limit=time_limit, gap=gap, log=log
         )
     write_plan(plan, fmt, output)
-    if plan.status.value == "infeasible" and fmt != "table":
+    if plan.status == Status.INFEASIBLE and fmt != "table":
         click.echo("error: the mandate is infeasible", err=True)
     ctx.exit(EXIT_CODES[plan.status])
 
@@ -150,7 +153,7 @@ def check(ctx: click.Context, plan_file: Path, problem: Problem) -> None:
     for v in report.violations:
         click.echo(f"{v.key}: {v.message}")
     click.echo("ok: every limit holds" if report.ok else f"{len(report.violations)} violation(s)")
-    ctx.exit(0 if report.ok else EXIT_INFEASIBLE)
+    ctx.exit(EXIT_OK if report.ok else EXIT_INFEASIBLE)
 
 
 def split_paths(paths: tuple[Path, ...], last: str) -> tuple[Path | None, Path]:

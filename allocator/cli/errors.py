@@ -7,10 +7,7 @@ from typing import Any
 
 import click
 
-from allocator.errors import AllocatorError
-
-EXIT_OK, EXIT_INFEASIBLE, EXIT_INPUT, EXIT_NO_SOLUTION = 0, 1, 2, 3
-EXIT_INTERNAL = 4  # not a user error: a bug to report
+from allocator.errors import EXIT_INPUT, EXIT_INTERNAL, AllocatorError
 
 
 class AllocatorGroup(click.Group):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from allocator.files import write_atomic
+from allocator.io import write_atomic
 
 
 def emit(text: str, output: Path | None) -> None:

@@ -11,8 +11,8 @@ from rich.console import Console, Group
 from rich.markup import escape
 from rich.table import Table
 
-from allocator.files import write_atomic
-from allocator.plan import Plan
+from allocator.io import write_atomic
+from allocator.results.plan import Plan
 
 
 def _money(value: float) -> str:

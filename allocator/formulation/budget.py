@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+from allocator.formulation.core import Pairs
+from allocator.formulation.limits import Family, LimitRow, add_limits
+from allocator.formulation.model import AllocationModel
+from allocator.inputs.mandate import Mandate
 
-from allocator.formulation.core import Pairs, add_limits
-from allocator.mandate import Mandate
 
-
-def add_budget(m: pyo.ConcreteModel, pairs: Pairs, mandate: Mandate) -> None:
+def add_budget(m: AllocationModel, pairs: Pairs, mandate: Mandate) -> None:
     """Total commitment within the budget, and at least the minimum deployment."""
-    rows = [("total", "budget", mandate.budget, "max", m.committed, None)]
+    add_limits(
+        m, "budget", [LimitRow("total", "budget", mandate.budget, "max", m.committed, "amount")]
+    )
     if mandate.min_deployment is not None:
-        rows.append(
-            ("total", "min_deployment", mandate.min_deployment, "min", m.committed, m.budget_usd_m)
+        row = LimitRow(
+            "total",
+            "min_deployment",
+            mandate.min_deployment,
+            "min",
+            m.committed,
+            "share",
+            m.budget_usd_m,
         )
-    add_limits(m, "budget", rows[:1])
-    add_limits(m, "min_deployment", rows[1:])
+        add_limits(m, "min_deployment", [row])
+
+
+BUDGET = Family(
+    "budget",
+    add_budget,
+    reads=("budget", "min_deployment"),
+    doc="`Σ w ≤ budget`; `Σ w ≥ min_deployment · budget`",
+    keys="`budget`, `min_deployment`",
+)

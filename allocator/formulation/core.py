@@ -1,4 +1,4 @@
-"""Sets, decision variables and the helpers every constraint family shares.
+"""Allowed pairs, decision variables, and the exclusions every other family builds on.
 
 ``z[j,t]`` (binary) says candidate ``j`` is committed in year ``t``; ``w[j,t]`` is the amount in
 USD M. Only allowed (j, t) pairs are indexed: a candidate's start window intersected with the
@@ -13,93 +13,54 @@ Every limit's value is a mutable parameter (``<component>_value``) and the budge
 
 from __future__ import annotations
 
+import functools
 import gc
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pyomo.environ as pyo
-from pyomo.core.base.expression import ExpressionData
-from pyomo.core.expr.numeric_expr import (
-    LinearExpression,
-    MonomialTermExpression,
-    ProductExpression,
-)
 
-from allocator.instance import Candidate, Instance
-from allocator.mandate import Mandate
+from allocator.formulation.expressions import amount
+from allocator.formulation.limits import Family
+from allocator.inputs.instance import Candidate, Instance
+from allocator.inputs.mandate import Mandate
+
+if TYPE_CHECKING:
+    from allocator.formulation.model import AllocationModel
 
 
 @dataclass(frozen=True)
-class Limit:
-    """One limit row of the model, in the mandate's language."""
-
-    constraint: str  # component[index], e.g. "pillar_max_share[cyber]"
-    key: str  # dotted mandate path, e.g. "pillars.cyber.max_share"
-    sense: str  # "max" or "min"
-    component: str
-    index: Hashable
-    lhs: Any = field(compare=False, repr=False)  # the limited quantity
-    rhs: Any = field(compare=False, repr=False)  # the bound: value parameter × factor
-    value: Any = field(compare=False, repr=False)  # the mutable parameter holding the limit
-    factor: Any = field(compare=False, repr=False)  # d rhs / d limit: 1, the budget or committed
-
-    @property
-    def limit(self) -> float:
-        """The mandate's current value for the key (what-ifs change it in place)."""
-        return float(pyo.value(self.value))
-
-    def sides(self) -> tuple[float, float]:
-        """(lhs, rhs) at the loaded solution; linear sides are summed without a tree walk."""
-        return _evaluate(self.lhs), _evaluate(self.rhs)
-
-
-def _evaluate(expression: Any) -> float:
-    """Value of an expression; a LinearExpression of bare variables and monomials is summed
-    directly (several times faster than Pyomo's general evaluation at 50,000 terms), also
-    inside a named expression or a product (a share limit's ``value × committed``)."""
-    kind = type(expression)
-    if kind is LinearExpression:
-        total = 0.0
-        for term in expression.args:
-            if type(term) is MonomialTermExpression:
-                coef, var = term.args
-                total += coef * (var.value or 0.0)
-            else:
-                total += term.value or 0.0
-        return total
-    if kind is ProductExpression:
-        left, right = expression.args
-        return _evaluate(left) * _evaluate(right)
-    if isinstance(expression, ExpressionData):
-        return _evaluate(expression.expr)
-    return float(pyo.value(expression))
-
-
-@dataclass
 class Pairs:
-    """Allowed (candidate, year) pairs and the facts each family groups them by."""
+    """Allowed (candidate, year) pairs and the facts each family groups them by. Immutable:
+    a Session's rebuild makes a new one (``with_inputs``)."""
 
     instance: Instance
     mandate: Mandate
-    items: list[tuple[str, int]] = field(default_factory=list)
-    candidates: list[Candidate] = field(default_factory=list)  # candidate of each pair
-    pillar: list[str] = field(default_factory=list)  # pillar id of each pair
+    items: tuple[tuple[str, int], ...]
+    candidates: tuple[Candidate, ...]  # candidate of each pair
+    pillar: tuple[str, ...]  # pillar id of each pair
 
     @classmethod
     def build(cls, instance: Instance, mandate: Mandate) -> Pairs:
         """Enumerate the allowed pairs in candidate order, then year order."""
-        pairs = cls(instance, mandate)
         start, end = mandate.horizon.start, mandate.horizon.end
         sub_areas = instance.sub_areas
+        items, candidates, pillar = [], [], []
         for c in instance.candidates:
             for t in range(max(c.earliest_start, start), min(c.latest_start, end) + 1):
-                pairs.items.append((c.id, t))
-                pairs.candidates.append(c)
-                pairs.pillar.append(sub_areas[c.sub_area_id].pillar_id)
-        return pairs
+                items.append((c.id, t))
+                candidates.append(c)
+                pillar.append(sub_areas[c.sub_area_id].pillar_id)
+        return cls(instance, mandate, tuple(items), tuple(candidates), tuple(pillar))
+
+    def with_inputs(self, instance: Instance, mandate: Mandate) -> Pairs:
+        """The same pairs over an edited instance and mandate of the same structure."""
+        by_id = instance.by_id
+        candidates = tuple(by_id[c.id] for c in self.candidates)
+        return Pairs(instance, mandate, self.items, candidates, self.pillar)
 
     def group(self, key: Callable[[int], Hashable | None]) -> dict[Hashable, list[int]]:
         """Positions of the pairs grouped by ``key(position)``; a None key is left out."""
@@ -109,6 +70,11 @@ class Pairs:
             if k is not None:
                 groups[k].append(p)
         return groups
+
+    @functools.cached_property
+    def by_candidate(self) -> dict[str, list[int]]:
+        """Positions of each candidate's pairs (candidates without pairs are absent)."""
+        return dict(self.group(lambda p: self.items[p][0]))  # type: ignore[arg-type]
 
     def year(self, p: int) -> int:
         """Commitment year of pair ``p``."""
@@ -135,76 +101,7 @@ def without_gc() -> Iterator[None]:
             gc.enable()
 
 
-def linear(m: pyo.ConcreteModel, terms: Iterable[tuple[float, Any]]) -> Any:
-    """A fast linear expression from (coefficient, variable) terms; ``m.zero`` when empty.
-
-    Unit coefficients go in as bare variables, several times faster to build than monomials.
-
-    ``m.zero`` is a variable fixed to 0 by its bounds, so an empty aggregate still makes a
-    well-formed row: a positive lower limit on it is reported infeasible by the solver.
-    """
-    args = [
-        var if coef == 1 else MonomialTermExpression((coef, var)) for coef, var in terms if coef
-    ]
-    if not args:
-        return m.zero
-    return LinearExpression(args=args)
-
-
-def amount(
-    m: pyo.ConcreteModel, positions: Iterable[int], weight: Callable[[int], float] = None
-) -> Any:
-    """Σ weight(p) · w[p] over the given pair positions (weight 1 by default)."""
-    w = m.w_list
-    return linear(m, ((weight(p) if weight else 1.0, w[p]) for p in positions))
-
-
-def count(
-    m: pyo.ConcreteModel, positions: Iterable[int], weight: Callable[[int], float] = None
-) -> Any:
-    """Σ weight(p) · z[p] over the given pair positions (weight 1 by default)."""
-    z = m.z_list
-    return linear(m, ((weight(p) if weight else 1.0, z[p]) for p in positions))
-
-
-def basis(m: pyo.ConcreteModel, mandate: Mandate) -> Any:
-    """What shares are measured against: the budget, or the total committed (``deployed``)."""
-    return m.budget_usd_m if mandate.share_basis == "budget" else m.committed
-
-
-def add_limits(
-    m: pyo.ConcreteModel,
-    component: str,
-    rows: list[tuple[Hashable, str, float, str, Any, Any]],
-) -> None:
-    """Add one indexed constraint of limit rows and record each row in ``m.limits``.
-
-    Each row is ``(index, key, limit, sense, lhs, factor)`` meaning ``lhs <= limit·factor`` for
-    sense ``max`` and ``lhs >= limit·factor`` for ``min``, with ``limit`` held in the mutable
-    parameter ``<component>_value[index]``. Nothing is added when there are no rows.
-    """
-    if not rows:
-        return
-    values = pyo.Param([r[0] for r in rows], mutable=True, initialize={r[0]: r[2] for r in rows})
-    m.add_component(f"{component}_value", values)
-    bodies = {}
-    for index, key, _limit, sense, lhs, factor in rows:
-        rhs = values[index] * factor if factor is not None else values[index]
-        bodies[index] = lhs <= rhs if sense == "max" else lhs >= rhs
-        label = f"{component}[{_label(index)}]"
-        m.limits.append(Limit(label, key, sense, component, index, lhs, rhs, values[index], factor))
-    m.add_component(component, pyo.Constraint(list(bodies), rule=lambda _m, *i: bodies[_index(i)]))
-
-
-def _label(index: Hashable) -> str:
-    return ",".join(map(str, index)) if isinstance(index, tuple) else str(index)
-
-
-def _index(parts: tuple[Any, ...]) -> Hashable:
-    return parts[0] if len(parts) == 1 else parts
-
-
-def add_variables(m: pyo.ConcreteModel, pairs: Pairs) -> None:
+def add_variables(m: AllocationModel, pairs: Pairs) -> None:
     """Set PAIRS, variables z (binary) and w (USD M, bounded by the tickets family)."""
     m.PAIRS = pyo.Set(initialize=pairs.items, dimen=2, ordered=True)
     m.z = pyo.Var(m.PAIRS, domain=pyo.Binary)
@@ -214,13 +111,22 @@ def add_variables(m: pyo.ConcreteModel, pairs: Pairs) -> None:
     m.w_list = [m.w[pair] for pair in pairs.items]
     m.committed = pyo.Expression(expr=amount(m, range(len(pairs.items))))
     m.budget_usd_m = pyo.Param(initialize=pairs.mandate.budget, mutable=True)
-    m.limits = []
 
 
-def add_exclusions(m: pyo.ConcreteModel, pairs: Pairs, mandate: Mandate) -> None:
+def add_exclusions(m: AllocationModel, pairs: Pairs, mandate: Mandate) -> None:
     """Bound ``z`` to 0 for forced-out candidates and those over ``max_lead_time``; else 0..1."""
     forced_out = set(mandate.force_out)
     max_lead = mandate.lead_time.max_lead_time
     for z, c in zip(m.z_list, pairs.candidates, strict=True):
         excluded = c.id in forced_out or (max_lead is not None and c.lead_time > max_lead)
         z.setub(0 if excluded else 1)
+
+
+EXCLUSIONS = Family(
+    "exclusions",
+    add_exclusions,
+    reads=("force_out", "lead_time.max_lead_time"),
+    fields=("lead_time",),
+    doc="`z ≤ 0` bounds of forced-out candidates and of those whose lead time exceeds the cap",
+    keys="`force_out`, `lead_time.max_lead_time`",
+)

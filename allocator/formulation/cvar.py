@@ -19,8 +19,11 @@ import numpy as np
 import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression
 
-from allocator.formulation.core import Pairs, add_limits, basis, linear
-from allocator.mandate import Mandate
+from allocator.formulation.core import Pairs
+from allocator.formulation.expressions import basis, linear
+from allocator.formulation.limits import Family, LimitRow, add_limits
+from allocator.formulation.model import AllocationModel
+from allocator.inputs.mandate import Mandate
 
 
 def needs_cvar(mandate: Mandate) -> bool:
@@ -29,20 +32,20 @@ def needs_cvar(mandate: Mandate) -> bool:
     return limited or mandate.objective.cvar_weight > 0
 
 
-def add_cvar(m: pyo.ConcreteModel, pairs: Pairs, mandate: Mandate) -> None:
+def add_cvar(m: AllocationModel, pairs: Pairs, mandate: Mandate) -> None:
     """Aggregated amounts x, scenario excess u, VaR η, the CVaR expression and its limit."""
     scenarios = pairs.instance.scenarios
     if scenarios is None or not needs_cvar(mandate):
         return
     ids = [c.id for c in pairs.instance.candidates]
-    by_candidate: dict[str, list[int]] = {cid: [] for cid in ids}
-    for p, (cid, _) in enumerate(pairs.items):
-        by_candidate[cid].append(p)
+    by_candidate = pairs.by_candidate
     m.CANDIDATES = pyo.Set(initialize=ids, ordered=True)
     m.cvar_amount = pyo.Var(m.CANDIDATES, domain=pyo.NonNegativeReals)
     m.cvar_amount_sum = pyo.Constraint(
         m.CANDIDATES,
-        rule=lambda m, cid: m.cvar_amount[cid] == sum(m.w_list[p] for p in by_candidate[cid]),
+        rule=lambda m, cid: (
+            m.cvar_amount[cid] == sum(m.w_list[p] for p in by_candidate.get(cid, []))
+        ),
     )
     count = len(scenarios.names)
     m.SCENARIOS = pyo.RangeSet(0, count - 1)
@@ -51,7 +54,7 @@ def add_cvar(m: pyo.ConcreteModel, pairs: Pairs, mandate: Mandate) -> None:
     amounts = [m.cvar_amount[cid] for cid in ids]
     loss = np.asarray(scenarios.loss, dtype=float)
 
-    def excess_rule(m: pyo.ConcreteModel, s: int) -> object:
+    def excess_rule(m: AllocationModel, s: int) -> object:
         nonzero = np.flatnonzero(loss[s])
         terms = zip(loss[s, nonzero].tolist(), [amounts[j] for j in nonzero], strict=True)
         scenario_loss = linear(m, terms)
@@ -69,5 +72,23 @@ def add_cvar(m: pyo.ConcreteModel, pairs: Pairs, mandate: Mandate) -> None:
     )
     cvar = mandate.risk.cvar
     if cvar is not None and cvar.max_share is not None:
-        row = ("total", "risk.cvar.max_share", cvar.max_share, "max", m.cvar, basis(m, mandate))
+        row = LimitRow(
+            "total",
+            "risk.cvar.max_share",
+            cvar.max_share,
+            "max",
+            m.cvar,
+            "share",
+            basis(m, mandate),
+        )
         add_limits(m, "cvar_limit", [row])
+
+
+CVAR = Family(
+    "cvar",
+    add_cvar,
+    reads=("risk.cvar", "objective.cvar_weight", "share_basis"),
+    scenarios=True,
+    doc="Rockafellar–Uryasev (below)",
+    keys="`risk.cvar.max_share`",
+)

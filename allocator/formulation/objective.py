@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from allocator.formulation.core import Pairs, amount
-from allocator.instance import Candidate
-from allocator.mandate import Mandate
+from allocator.formulation.core import Pairs
+from allocator.formulation.expressions import amount
+from allocator.formulation.limits import Family
+from allocator.formulation.model import AllocationModel
+from allocator.inputs.instance import Candidate
+from allocator.inputs.mandate import Mandate
 
 
 def strategic_rate(c: Candidate, gap_score: float, start_year: int, mandate: Mandate) -> float:
@@ -27,7 +30,7 @@ def strategic_rate(c: Candidate, gap_score: float, start_year: int, mandate: Man
     return gap_score * c.impact * operating / (5.0 * (value_horizon - mandate.horizon.start))
 
 
-def add_objective(m: pyo.ConcreteModel, pairs: Pairs, mandate: Mandate) -> None:
+def add_objective(m: AllocationModel, pairs: Pairs, mandate: Mandate) -> None:
     """Strategic and return Expressions, weight Params, and the maximised Objective."""
     gap = {sid: s.gap_score for sid, s in pairs.instance.sub_areas.items()}
     everything = range(len(pairs.items))
@@ -48,6 +51,14 @@ def add_objective(m: pyo.ConcreteModel, pairs: Pairs, mandate: Mandate) -> None:
     m.objective = pyo.Objective(expr=value, sense=pyo.maximize)
 
 
-def objective_weights(m: pyo.ConcreteModel) -> tuple[float, float]:
-    """The values of the objective's mutable parameters (a what-if may change them in place)."""
-    return float(pyo.value(m.strategic_weight)), float(pyo.value(m.return_weight))
+OBJECTIVE = Family(
+    "objective",
+    add_objective,
+    reads=("objective", "value_horizon", "risk.cvar"),
+    fields=("lead_time", "loss_probability", "expected_multiple", "impact"),
+    taxonomy=("gap_score",),
+    scenarios=True,
+    uses=("cvar",),
+    doc="below",
+    keys="`objective.*`, `value_horizon`",
+)

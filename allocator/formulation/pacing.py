@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-import pyomo.environ as pyo
-
-from allocator.formulation.core import Pairs, add_limits, linear
-from allocator.mandate import Mandate, year_limits
+from allocator.formulation.core import Pairs
+from allocator.formulation.expressions import linear
+from allocator.formulation.limits import Family, LimitRow, add_limits
+from allocator.formulation.model import AllocationModel
+from allocator.inputs.mandate import Mandate, Pacing, year_limits
 
 
 def called_terms(pairs: Pairs, years: list[int]) -> dict[int, list[tuple[int, float]]]:
@@ -20,27 +21,43 @@ def called_terms(pairs: Pairs, years: list[int]) -> dict[int, list[tuple[int, fl
     terms: dict[int, list[tuple[int, float]]] = defaultdict(list)
     last = years[-1]
     for p, ((_, t), c) in enumerate(zip(pairs.items, pairs.candidates, strict=True)):
-        for k, fraction in enumerate(c.call_schedule):
-            if fraction and t + k <= last:
-                terms[t + k].append((p, fraction))
+        for year, fraction in c.calls(t):
+            if year <= last:
+                terms[year].append((p, fraction))
     return terms
 
 
-def add_pacing(m: pyo.ConcreteModel, pairs: Pairs, mandate: Mandate) -> None:
+def add_pacing(m: AllocationModel, pairs: Pairs, mandate: Mandate) -> None:
     """Annual maximum and minimum of capital called, and cumulative caps; index: years."""
     pacing, years = mandate.pacing, mandate.years
-    if pacing == type(pacing)():
+    if pacing == Pacing():
         return
     terms = called_terms(pairs, years)
     w = m.w_list
     called = {y: linear(m, ((f, w[p]) for p, f in terms.get(y, ()))) for y in years}
     for name, sense in (("annual_max", "max"), ("annual_min", "min")):
         limits = year_limits(getattr(pacing, name), years)
-        rows = [(y, f"pacing.{name}.{y}", v, sense, called[y], None) for y, v in limits.items()]
+        rows = [
+            LimitRow(y, f"pacing.{name}.{y}", v, sense, called[y], "amount")
+            for y, v in limits.items()
+        ]
         add_limits(m, f"pacing_{name}", rows)
-    cumulative = year_limits(pacing.cumulative_max, years)
     rows = []
-    for y, v in cumulative.items():
+    for y, v in year_limits(pacing.cumulative_max, years).items():
         lhs = linear(m, ((f, w[p]) for year in years if year <= y for p, f in terms.get(year, ())))
-        rows.append((y, f"pacing.cumulative_max.{y}", v, "max", lhs, None))
+        rows.append(LimitRow(y, f"pacing.cumulative_max.{y}", v, "max", lhs, "amount"))
     add_limits(m, "pacing_cumulative_max", rows)
+
+
+PACING = Family(
+    "pacing",
+    add_pacing,
+    reads=("pacing",),
+    fields=("call_schedule",),
+    doc=(
+        "`called(y) = Σ call_schedule_j[y−t]·w[j,t]` for horizon years: `≤ annual_max`, "
+        "`≥ annual_min` (a number for every year or a year map); "
+        "`Σ_{y ≤ Y} called(y) ≤ cumulative_max[Y]`"
+    ),
+    keys=("`pacing.annual_max.<year>`, `pacing.annual_min.<year>`, `pacing.cumulative_max.<year>`"),
+)

@@ -3,33 +3,57 @@
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+from allocator.formulation.core import Pairs
+from allocator.formulation.expressions import amount, basis
+from allocator.formulation.limits import Family, LimitRow, add_limits
+from allocator.formulation.model import AllocationModel
+from allocator.inputs.mandate import Mandate
 
-from allocator.formulation.core import Pairs, add_limits, amount, basis
-from allocator.mandate import Mandate
 
-
-def add_risk(m: pyo.ConcreteModel, pairs: Pairs, mandate: Mandate) -> None:
+def add_risk(m: AllocationModel, pairs: Pairs, mandate: Mandate) -> None:
     """Expected-loss share and high-risk share."""
     risk, everything = mandate.risk, range(len(pairs.items))
     share_of = basis(m, mandate)
     if risk.max_expected_loss_share is not None:
         loss = amount(m, everything, lambda p: pairs.candidates[p].loss_probability)
-        share = risk.max_expected_loss_share
-        add_limits(
-            m,
-            "expected_loss",
-            [("total", "risk.max_expected_loss_share", share, "max", loss, share_of)],
+        row = LimitRow(
+            "total",
+            "risk.max_expected_loss_share",
+            risk.max_expected_loss_share,
+            "max",
+            loss,
+            "share",
+            share_of,
         )
+        add_limits(m, "expected_loss", [row])
     if risk.max_high_risk_share is not None:
-        high = [
-            p
-            for p in everything
-            if pairs.candidates[p].loss_probability >= risk.high_risk_threshold
-        ]
-        share = risk.max_high_risk_share
-        add_limits(
-            m,
-            "high_risk",
-            [("total", "risk.max_high_risk_share", share, "max", amount(m, high), share_of)],
+        threshold = risk.high_risk_threshold
+        high = [p for p in everything if pairs.candidates[p].loss_probability >= threshold]
+        row = LimitRow(
+            "total",
+            "risk.max_high_risk_share",
+            risk.max_high_risk_share,
+            "max",
+            amount(m, high),
+            "share",
+            share_of,
         )
+        add_limits(m, "high_risk", [row])
+
+
+RISK = Family(
+    "risk",
+    add_risk,
+    reads=(
+        "risk.max_expected_loss_share",
+        "risk.high_risk_threshold",
+        "risk.max_high_risk_share",
+        "share_basis",
+    ),
+    fields=("loss_probability",),
+    doc=(
+        "`Σ p_j·w ≤ max_expected_loss_share · basis`; "
+        "`Σ_{p_j ≥ threshold} w ≤ max_high_risk_share · basis`"
+    ),
+    keys="`risk.max_expected_loss_share`, `risk.max_high_risk_share`",
+)

@@ -7,8 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 import pyomo.environ as pyo
 
-from allocator.formulation.core import Pairs, count
-from allocator.mandate import Mandate
+from allocator.formulation.core import Pairs
+from allocator.formulation.expressions import count
+from allocator.formulation.limits import Family
+from allocator.formulation.model import AllocationModel
+from allocator.inputs.mandate import Mandate
 
 
 @dataclass(frozen=True)
@@ -23,7 +26,7 @@ class TicketRows:
     high: np.ndarray
 
 
-def add_tickets(m: pyo.ConcreteModel, pairs: Pairs, mandate: Mandate) -> None:
+def add_tickets(m: AllocationModel, pairs: Pairs, mandate: Mandate) -> None:
     """Amount within the ticket range when chosen, else zero; also sets the upper bound of w.
 
     With ``m.ticket_block`` set, the rows are kept as arrays (``m.ticket_rows``) for the matrix
@@ -33,7 +36,7 @@ def add_tickets(m: pyo.ConcreteModel, pairs: Pairs, mandate: Mandate) -> None:
     high = np.array([c.ticket_max for c in pairs.candidates], dtype=float)
     for w, upper in zip(m.w_list, high.tolist(), strict=True):
         w.setub(upper)
-    if getattr(m, "ticket_block", False):
+    if m.ticket_block:
         m.ticket_rows = TicketRows(low, high)
         return
     w, z = m.w_list, m.z_list
@@ -45,9 +48,9 @@ def add_tickets(m: pyo.ConcreteModel, pairs: Pairs, mandate: Mandate) -> None:
     m.ticket_min = pyo.Constraint(ranged, rule=lambda m, p: w[p] >= low[p] * z[p])
 
 
-def add_once_only(m: pyo.ConcreteModel, pairs: Pairs, mandate: Mandate) -> None:
+def add_once_only(m: AllocationModel, pairs: Pairs, mandate: Mandate) -> None:
     """Each candidate is committed at most once, exactly once if in ``force_in``."""
-    by_candidate = pairs.group(lambda p: pairs.items[p][0])
+    by_candidate = pairs.by_candidate
     forced = set(mandate.force_in)
     rows = {cid: count(m, by_candidate.get(cid, ())) for cid in sorted(forced)}
     m.force_in = pyo.Constraint(list(rows), rule=lambda m, cid: rows[cid] == 1)
@@ -55,3 +58,18 @@ def add_once_only(m: pyo.ConcreteModel, pairs: Pairs, mandate: Mandate) -> None:
         cid for cid, positions in by_candidate.items() if len(positions) > 1 and cid not in forced
     ]
     m.once_only = pyo.Constraint(several, rule=lambda m, cid: count(m, by_candidate[cid]) <= 1)
+
+
+TICKETS = Family(
+    "tickets",
+    add_tickets,
+    fields=("ticket_min", "ticket_max"),
+    doc="`ticket_min_j·z ≤ w ≤ ticket_max_j·z` (`w = ticket·z` where the two are equal)",
+)
+ONCE_ONLY = Family(
+    "once_only",
+    add_once_only,
+    reads=("force_in",),
+    doc="`Σ_t z[j,t] ≤ 1`; `= 1` if forced in",
+    keys="`force_in`",
+)

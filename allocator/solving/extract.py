@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
-
-from allocator.formulation import Pairs, strategic_rate
-from allocator.instance import Instance
-from allocator.mandate import Mandate
-from allocator.plan import DIGITS, Binding, Investment, ObjectiveTerms, Plan, SolverInfo, summarise
-from allocator.status import Status
+from allocator.formulation import AllocationModel, Pairs, strategic_rate
+from allocator.inputs.instance import Instance
+from allocator.inputs.mandate import Mandate
+from allocator.results.metrics import summarise
+from allocator.results.plan import DIGITS, Binding, Investment, ObjectiveTerms, Plan, SolverInfo
+from allocator.results.status import Status
 
 BINDING_TOLERANCE = 1e-6
 
 
-def chosen_investments(m: pyo.ConcreteModel, pairs: Pairs, instance: Instance) -> list[Investment]:
+def chosen_investments(m: AllocationModel, pairs: Pairs) -> list[Investment]:
     """Investments whose ``z`` is 1 in the loaded solution, in candidate then year order."""
     chosen = []
     for p, ((cid, year), c) in enumerate(zip(pairs.items, pairs.candidates, strict=True)):
@@ -48,7 +47,7 @@ def objective_terms(
     return ObjectiveTerms(strategic=round(strategic, DIGITS), return_=round(ret, DIGITS))
 
 
-def binding_limits(m: pyo.ConcreteModel) -> list[Binding]:
+def binding_limits(m: AllocationModel) -> list[Binding]:
     """Limit rows at their bound (slack within tolerance), in model order."""
     binding = []
     for limit in m.limits:
@@ -67,7 +66,7 @@ def binding_limits(m: pyo.ConcreteModel) -> list[Binding]:
 
 
 def extract_plan(
-    m: pyo.ConcreteModel,
+    m: AllocationModel,
     instance: Instance,
     mandate: Mandate,
     status: Status,
@@ -81,9 +80,9 @@ def extract_plan(
         "instance": instance.name,
         "mandate": mandate.name,
     }
-    if status not in (Status.OPTIMAL, Status.FEASIBLE):
+    if not status.found:
         return Plan(**common)
-    investments = chosen_investments(m, m.pairs, instance)
+    investments = chosen_investments(m, m.pairs)
     totals, metrics = summarise(investments, instance, mandate)
     terms = objective_terms(investments, instance, mandate)
     weights = mandate.objective

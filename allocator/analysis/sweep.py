@@ -16,11 +16,12 @@ from typing import Any
 
 import pandas as pd
 
+from allocator.analysis.variants import Progress, Variant, load_variants, summary_row
 from allocator.errors import AllocatorError, InputError
-from allocator.instance import Instance, read_yaml
-from allocator.mandate import Mandate
-from allocator.solve import Session
-from allocator.whatif import Progress, Variant, load_variants, summary_row
+from allocator.inputs.instance import Instance
+from allocator.inputs.mandate import Mandate
+from allocator.io import read_yaml
+from allocator.solving.session import Session
 
 
 def load_grid(path: str | Path) -> list[Variant]:

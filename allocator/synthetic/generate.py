@@ -22,18 +22,18 @@ import numpy as np
 import pandas as pd
 from pydantic import TypeAdapter
 
-from allocator.data import DEFAULT_INSTANCE, DEFAULT_MANDATE, bundled
+from allocator.resources import DEFAULT_INSTANCE, DEFAULT_MANDATE, bundled
 from allocator.errors import InputError
-from allocator.files import write_atomic
-from allocator.instance import (
+from allocator.inputs.instance import (
     Candidate,
     Instance,
     InstanceMeta,
     check_instance,
-    load_instance,
     save_instance,
 )
-from allocator.mandate import Horizon, Mandate, load_mandate
+from allocator.inputs.load import load_instance
+from allocator.inputs.mandate import Horizon, Mandate, load_mandate
+from allocator.io import write_atomic
 
 MAX_CANDIDATES = 200_000
 TICKET_SIGMA = 0.10  # lognormal sigma of the factor that scales a resampled ticket range

@@ -7,12 +7,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from allocator.analysis.variants import Progress, solve_in_turn, summary_row
 from allocator.errors import InputError
-from allocator.files import write_atomic
-from allocator.instance import Instance
-from allocator.mandate import Mandate
-from allocator.solve import Session
-from allocator.whatif import Progress, solve_in_turn, summary_row
+from allocator.inputs.instance import Instance
+from allocator.inputs.mandate import Mandate
+from allocator.io import write_atomic
+from allocator.solving.session import Session
 
 
 def frontier(

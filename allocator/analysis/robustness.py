@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from allocator.instance import Instance
+from allocator.inputs.instance import Instance
 
 SOLVED = ("optimal", "feasible")
 

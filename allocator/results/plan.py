@@ -1,24 +1,22 @@
 """The Plan: chosen investments, totals, metrics, objective terms, binding limits, solver facts.
 
 Immutable pydantic models whose JSON keys are the contract. Totals and metrics are computed
-from the chosen investments and the instance (``summarise``), never read from the solver.
+from the chosen investments and the instance (``allocator.results.metrics``), never read from
+the solver.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from allocator.instance import Instance
-from allocator.mandate import Mandate
-from allocator.status import Status
+from allocator.results.status import Status
 
 if TYPE_CHECKING:
-    from allocator.compare import Comparison
+    import pandas as pd
+
+    from allocator.results.compare import Comparison
 
 _FROZEN = ConfigDict(frozen=True, populate_by_name=True)
 DIGITS = 6
@@ -97,14 +95,33 @@ class Diagnosis(BaseModel):
     relaxations: tuple[Relaxation, ...] = ()
 
 
+Method = Literal["matrix", "persistent", "certified"]
+
+
 class SolverInfo(BaseModel):
-    """Solver facts: name, solve and build seconds, branch-and-bound nodes."""
+    """Solver facts: name, solve and build seconds, branch-and-bound nodes, and how the plan
+    was obtained."""
 
     model_config = _FROZEN
     name: str = "highs"
-    seconds: float = 0.0
-    build_seconds: float = 0.0
-    nodes: int = 0
+    seconds: float = Field(
+        default=0.0, description="HiGHS run time", json_schema_extra={"unit": "s"}
+    )
+    build_seconds: float = Field(
+        default=0.0,
+        description="model build and hand-off to HiGHS",
+        json_schema_extra={"unit": "s"},
+    )
+    nodes: int = Field(default=0, description="branch-and-bound nodes")
+    method: Method | None = Field(
+        default=None,
+        description=(
+            "how the plan was obtained: 'matrix' (one-shot solve, model passed to HiGHS as a "
+            "sparse matrix), 'persistent' (a Session's persistent HiGHS model), 'certified' "
+            "(a Session's shortcut: a plan near the previous one proven within the gap by the "
+            "LP bound, without branching on the full model)"
+        ),
+    )
 
 
 class Plan(BaseModel):
@@ -128,10 +145,12 @@ class Plan(BaseModel):
     @property
     def found(self) -> bool:
         """True when the plan holds a solution (optimal or feasible)."""
-        return self.status in (Status.OPTIMAL, Status.FEASIBLE)
+        return self.status.found
 
     def to_frame(self) -> pd.DataFrame:
         """Investments as a DataFrame, one row per investment, in plan order."""
+        import pandas as pd
+
         columns = list(Investment.model_fields)
         return pd.DataFrame([i.model_dump() for i in self.investments], columns=columns)
 
@@ -145,7 +164,7 @@ class Plan(BaseModel):
 
     def compare(self, base: Plan) -> Comparison:
         """How this plan differs from ``base``: investments, totals and metrics."""
-        from allocator.compare import compare
+        from allocator.results.compare import compare
 
         return compare(self, base)
 
@@ -162,82 +181,3 @@ class Plan(BaseModel):
         )
 
     __str__ = __repr__
-
-
-def _rounded(values: dict[Any, float]) -> dict[str, float]:
-    return {str(k): round(v, DIGITS) for k, v in sorted(values.items(), key=lambda kv: str(kv[0]))}
-
-
-def tail_risk(
-    investments: list[Investment], instance: Instance, alpha: float
-) -> dict[str, float] | None:
-    """CVaR_α, VaR_α and the mean of the scenario portfolio loss ($M), if there are scenarios.
-
-    VaR is the smallest loss whose cumulative probability reaches α; CVaR = VaR + E[(L − VaR)+]
-    / (1 − α), the value the Rockafellar–Uryasev linearisation attains at its optimum.
-    """
-    scenarios = instance.scenarios
-    if scenarios is None:
-        return None
-    position = {c.id: j for j, c in enumerate(instance.candidates)}
-    amounts = np.zeros(len(instance.candidates))
-    for inv in investments:
-        amounts[position[inv.id]] += inv.amount
-    losses = np.asarray(scenarios.loss, dtype=float) @ amounts
-    probability = np.asarray(scenarios.probability, dtype=float)
-    order = np.argsort(losses, kind="stable")
-    cumulative = np.cumsum(probability[order])
-    var = float(losses[order][min(np.searchsorted(cumulative, alpha - 1e-12), len(order) - 1)])
-    cvar = var + float(probability @ np.maximum(losses - var, 0.0)) / (1.0 - alpha)
-    return {
-        "alpha": alpha,
-        "cvar": round(cvar, DIGITS),
-        "var": round(var, DIGITS),
-        "mean": round(float(probability @ losses), DIGITS),
-    }
-
-
-def summarise(
-    investments: list[Investment], instance: Instance, mandate: Mandate
-) -> tuple[Totals, Metrics]:
-    """Totals and metrics of a set of investments, from the instance's data."""
-    by_id = instance.by_id
-    by_pillar: dict[str, float] = defaultdict(float)
-    by_sub_area: dict[str, float] = defaultdict(float)
-    committed_in: dict[int, float] = defaultdict(float)
-    called_in: dict[int, float] = defaultdict(float)
-    committed = expected_loss = high_risk = 0.0
-    threshold = mandate.risk.high_risk_threshold
-    for inv in investments:
-        c = by_id[inv.id]
-        committed += inv.amount
-        by_pillar[inv.pillar_id] += inv.amount
-        by_sub_area[inv.sub_area_id] += inv.amount
-        committed_in[inv.start_year] += inv.amount
-        for k, fraction in enumerate(c.call_schedule):
-            if fraction:
-                called_in[inv.start_year + k] += fraction * inv.amount
-        expected_loss += c.loss_probability * inv.amount
-        high_risk += inv.amount if c.loss_probability >= threshold else 0.0
-    basis = mandate.budget if mandate.share_basis == "budget" else committed
-    cvar = tail_risk(investments, instance, mandate.cvar_alpha)
-    years = sorted(set(mandate.years) | {rule.year for rule in mandate.lead_time.impact_by})
-    impact_by = {
-        y: sum(i.amount for i in investments if i.impact_year <= y) / basis if basis else 0.0
-        for y in years
-    }
-    totals = Totals(
-        committed=round(committed, DIGITS),
-        by_pillar=_rounded(by_pillar),
-        by_sub_area=_rounded(by_sub_area),
-        by_year_committed=_rounded(committed_in),
-        by_year_called=_rounded(called_in),
-    )
-    metrics = Metrics(
-        deals=len(investments),
-        expected_loss=round(expected_loss, DIGITS),
-        high_risk_share=round(high_risk / basis, DIGITS) if basis else 0.0,
-        cvar=cvar,
-        impact_by=_rounded(impact_by),
-    )
-    return totals, metrics

@@ -8,7 +8,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 if TYPE_CHECKING:
-    from allocator.plan import Plan
+    from allocator.results.plan import Plan
 
 _FROZEN = ConfigDict(frozen=True)
 TOTALS = ("by_pillar", "by_sub_area", "by_year_committed", "by_year_called")

@@ -26,7 +26,7 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
-from allocator.highs import Arrays
+from allocator.solving.arrays import Arrays
 
 
 @dataclass(frozen=True)

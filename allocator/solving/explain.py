@@ -17,18 +17,17 @@ from collections import defaultdict
 
 import pyomo.environ as pyo
 
-from allocator.formulation import Limit, build_model
-from allocator.highs import new_solver, solver_settings
-from allocator.instance import Instance
-from allocator.mandate import Mandate
-from allocator.plan import Binding, Diagnosis, Plan, Relaxation
+from allocator.formulation import AllocationModel, Limit, build_model
+from allocator.inputs.instance import Instance
+from allocator.inputs.mandate import Mandate, SolverSettings
+from allocator.results.plan import Binding, Diagnosis, Plan, Relaxation
+from allocator.solving.matrix import run_matrix
+from allocator.solving.persistent import new_solver
+from allocator.solving.settings import settings_for
 
 VIOLATION_TOLERANCE = 1e-6
-
-
-def _factor(limit: Limit) -> float:
-    """Right-hand side per unit of the limit value (the basis for a share), at loaded values."""
-    return 1.0 if limit.factor is None else float(pyo.value(limit.factor))
+# decimal places a relaxed value is rounded (outward) to, by what the limit measures
+DIGITS_BY_MEASURE = {"share": 4, "amount": 2, "count": 0, "attribute": 2}
 
 
 def marginal_values(instance: Instance, mandate: Mandate, plan: Plan) -> tuple[Binding, ...]:
@@ -42,16 +41,12 @@ def marginal_values(instance: Instance, mandate: Mandate, plan: Plan) -> tuple[B
         z.domain = pyo.Reals
         z.setlb(value)
         z.setub(value)
-    results = new_solver(solver_settings(mandate, None, None)).solve(m)
+    results = new_solver(mandate.solver).solve(m)
     if results.incumbent_objective is None:
         return plan.binding
     rows = {limit.constraint: limit for limit in m.limits}
-    duals = results.solution_loader.get_duals(
-        [getattr(m, r.component)[r.index] for r in rows.values()]
-    )
-    marginal = {
-        name: abs(duals[getattr(m, r.component)[r.index]]) * _factor(r) for name, r in rows.items()
-    }
+    duals = results.solution_loader.get_duals([r.row(m) for r in rows.values()])
+    marginal = {name: abs(duals[r.row(m)]) * r.factor_value for name, r in rows.items()}
     return tuple(
         b.model_copy(update={"dual": round(marginal[b.constraint], 6)})
         if b.constraint in marginal
@@ -60,13 +55,13 @@ def marginal_values(instance: Instance, mandate: Mandate, plan: Plan) -> tuple[B
     )
 
 
-def _elastic(m: pyo.ConcreteModel) -> list[tuple[Limit, pyo.Var]]:
+def _elastic(m: AllocationModel) -> list[tuple[Limit, pyo.Var]]:
     """Replace every limit row by its elastic twin and minimise the relative violation."""
     limits = list(m.limits)
     m.violation = pyo.Var(range(len(limits)), domain=pyo.NonNegativeReals)
     twins = {}
     for k, limit in enumerate(limits):
-        getattr(m, limit.component)[limit.index].deactivate()
+        limit.row(m).deactivate()
         v = m.violation[k]
         twins[k] = (
             limit.lhs <= limit.rhs + v if limit.sense == "max" else limit.lhs + v >= limit.rhs
@@ -86,12 +81,9 @@ def _elastic(m: pyo.ConcreteModel) -> list[tuple[Limit, pyo.Var]]:
 
 def _relaxed_value(limit: Limit, violation: float) -> float:
     """The limit value that admits the violation, rounded outward (whole numbers for counts)."""
-    step = violation / (_factor(limit) or 1.0)
+    step = violation / (limit.factor_value or 1.0)
     value = limit.limit + step if limit.sense == "max" else limit.limit - step
-    counted = limit.key.endswith("_count") or limit.key.startswith("deals.")
-    shared = limit.key.endswith("_share") or limit.key == "min_deployment"
-    digits = 0 if counted else (4 if shared else 2)
-    scale = 10**digits
+    scale = 10 ** DIGITS_BY_MEASURE[limit.measure]
     rounded = (
         math.ceil(value * scale - 1e-9)
         if limit.sense == "max"
@@ -100,19 +92,29 @@ def _relaxed_value(limit: Limit, violation: float) -> float:
     return max(0.0, rounded / scale)
 
 
-def diagnose(instance: Instance, mandate: Mandate, time_limit: float | None = None) -> Diagnosis:
-    """The smallest total relaxation of the mandate's limits that makes it feasible."""
-    m = build_model(instance, mandate)
+def diagnose(
+    instance: Instance,
+    mandate: Mandate,
+    time_limit: float | None = None,
+    *,
+    settings: SolverSettings | None = None,
+) -> Diagnosis:
+    """The smallest total relaxation of the mandate's limits that makes it feasible.
+
+    It is solved to proven optimality (gap 0) within ``time_limit`` (default: the mandate's),
+    or under the caller's ``settings``.
+    """
+    settings = settings or settings_for(mandate, time_limit, 0.0)
+    m = build_model(instance, mandate, ticket_block=True)
     pairs = _elastic(m)
-    results = new_solver(solver_settings(mandate, time_limit, 0.0)).solve(m)
-    if results.incumbent_objective is None:
+    outcome = run_matrix(m, settings, None)
+    if not outcome.has_solution:
         return Diagnosis(
             message=(
                 "The mandate is infeasible even with every limit relaxed: the forced-in "
                 "candidates, their start windows and their requires/excludes relations conflict."
             )
         )
-    results.solution_loader.load_vars()
     needed: dict[str, tuple[float, float]] = defaultdict(lambda: (0.0, 0.0))
     for limit, var in pairs:
         violation = var.value or 0.0

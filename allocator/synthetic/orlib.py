@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from allocator.instance import Candidate, Instance, InstanceMeta, SubArea
-from allocator.mandate import Mandate
+from allocator.inputs.instance import Candidate, Instance, InstanceMeta, SubArea
+from allocator.inputs.mandate import Mandate
 
 
 @dataclass(frozen=True)

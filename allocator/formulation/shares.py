@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 
-import pyomo.environ as pyo
-
-from allocator.formulation.core import Pairs, add_limits, amount, basis, count
-from allocator.mandate import SHARE_LIMIT_KINDS, Mandate, ShareLimits
+from allocator.formulation.core import Pairs
+from allocator.formulation.expressions import amount, basis, count
+from allocator.formulation.limits import Family, LimitRow, add_limits
+from allocator.formulation.model import AllocationModel
+from allocator.inputs.mandate import SHARE_LIMIT_KINDS, Mandate, ShareLimits
 
 
 def add_share_limits(
-    m: pyo.ConcreteModel,
+    m: AllocationModel,
     mandate: Mandate,
     level: str,
     limits: dict[str, ShareLimits],
@@ -32,12 +33,15 @@ def add_share_limits(
                 continue
             positions = groups.get(ident, [])
             lhs = amount(m, positions) if measure == "amount" else count(m, positions)
-            factor = share_of if name.endswith("share") else None
-            rows.append((ident, f"{section}.{ident}.{name}", value, sense, lhs, factor))
+            key = f"{section}.{ident}.{name}"
+            if name.endswith("share"):
+                rows.append(LimitRow(ident, key, value, sense, lhs, "share", share_of))
+            else:
+                rows.append(LimitRow(ident, key, value, sense, lhs, measure))
         add_limits(m, f"{level}_{name}", rows)
 
 
-def add_portfolio(m: pyo.ConcreteModel, pairs: Pairs, mandate: Mandate) -> None:
+def add_shares(m: AllocationModel, pairs: Pairs, mandate: Mandate) -> None:
     """Pillar limits then sub-area limits (with the ``default`` rule)."""
     if mandate.pillars:
         add_share_limits(
@@ -47,3 +51,16 @@ def add_portfolio(m: pyo.ConcreteModel, pairs: Pairs, mandate: Mandate) -> None:
     if sub_limits:
         by_sub_area = pairs.group(lambda p: pairs.candidates[p].sub_area_id)
         add_share_limits(m, mandate, "sub_area", sub_limits, by_sub_area)
+
+
+SHARES = Family(
+    "shares",
+    add_shares,
+    reads=("pillars", "sub_areas", "share_basis"),
+    doc=(
+        "per pillar and sub-area: amount `≤/≥ share · basis`, `≤/≥ amount`, count of deals "
+        "`≤/≥ count`; `sub_areas.default` applies to all, a sub-area's own entry overrides it "
+        "key by key"
+    ),
+    keys="`pillars.<id>.<limit>`, `sub_areas.<id>.<limit>`",
+)

@@ -26,17 +26,19 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import TextIO
 
 import highspy
 import numpy as np
-import pyomo.environ as pyo
 import scipy.sparse as sp
-from pyomo.contrib.solver.common.results import TerminationCondition as TC
 
-from allocator.highs import Arrays, Outcome, apply_options, match_thread_scheduler
-from allocator.mandate import SolverSettings
-from allocator.projection import PairColumns, project
+from allocator.formulation import AllocationModel
+from allocator.inputs.mandate import SolverSettings
+from allocator.solving.arrays import Arrays
+from allocator.solving.outcome import FEASIBLE_SOLUTION, HighsStatus, Outcome
+from allocator.solving.persistent import WarmHighs
+from allocator.solving.projected_lp import PairColumns, project
+from allocator.solving.settings import Deadline, apply_options, quiet_highs
 
 INTEGRAL = 1e-6  # an LP value this close to the previous plan's 0 or 1 agrees with it
 HOLDS = 1e-9  # a row left out of the neighbourhood must hold at zero within this
@@ -55,15 +57,14 @@ class Snapshot:
     pairs: PairColumns
 
     @classmethod
-    def take(cls, solver: Any, model: pyo.ConcreteModel) -> Snapshot:
+    def take(cls, solver: WarmHighs, model: AllocationModel) -> Snapshot:
         """Read the model a persistent HiGHS interface holds (after its edits are passed)."""
-        column_of = solver._pyomo_var_to_solver_var_map
         candidates = model.pairs.candidates
         return cls(
-            model=Arrays.read(solver._solver_model),
+            model=Arrays.read(solver.highs),
             pairs=PairColumns(
-                z=np.fromiter((column_of[id(v)] for v in model.z_list), dtype=np.int64),
-                w=np.fromiter((column_of[id(v)] for v in model.w_list), dtype=np.int64),
+                z=solver.columns_of(model.z_list),
+                w=solver.columns_of(model.w_list),
                 low=np.array([c.ticket_min for c in candidates], dtype=float),
                 high=np.array([c.ticket_max for c in candidates], dtype=float),
             ),
@@ -125,7 +126,7 @@ class Snapshot:
 class LinearRelaxation:
     """How HiGHS ended the LP relaxation, and its optimum and solution when it found them."""
 
-    status: str  # HiGHS's model status, e.g. "Optimal", "Time limit reached"
+    status: HighsStatus
     objective: float
     values: np.ndarray  # full column vector
     reduced: np.ndarray  # reduced costs, full column vector (0 for a projected-out z)
@@ -134,23 +135,24 @@ class LinearRelaxation:
     @property
     def optimal(self) -> bool:
         """Only an optimal LP value bounds the MIP."""
-        return self.status == "Optimal"
+        return self.status == HighsStatus.kOptimal
 
 
-def relax(s: Snapshot, deadline: float = float("inf")) -> LinearRelaxation:
-    """The LP relaxation projected onto the amounts (``allocator.projection``; the full one
-    when it cannot be projected), solved by the deadline (a ``time.perf_counter`` value) if
-    HiGHS can. Its solution is lifted back to every column of the model."""
+def relax(s: Snapshot, deadline: Deadline | None = None) -> LinearRelaxation:
+    """The LP relaxation projected onto the amounts (``projected_lp``; the full one when it
+    cannot be projected), solved by the deadline if HiGHS can. Its solution is lifted back to
+    every column of the model."""
     projection = project(s.model, s.pairs)
-    highs = _quiet()
+    highs = quiet_highs()
     highs.setOptionValue("presolve", "off")
-    highs.setOptionValue("time_limit", max(deadline - time.perf_counter(), 0.01))
+    if deadline is not None:
+        highs.setOptionValue("time_limit", deadline.left())
     (projection.lp if projection else s.model).pass_to(highs, relaxed=True)
     highs.run()
     info, solution, width = highs.getInfo(), highs.getSolution(), len(s.model.cost)
     values, reduced = np.asarray(solution.col_value), np.asarray(solution.col_dual)
     return LinearRelaxation(
-        status=highs.modelStatusToString(highs.getModelStatus()),
+        status=highs.getModelStatus(),
         objective=info.objective_function_value,
         values=projection.lift(values, s.pairs, width) if projection else values,
         reduced=projection.spread(reduced, width) if projection else reduced,
@@ -192,12 +194,11 @@ def neighbourhood(
     relaxation: LinearRelaxation,
     previous: np.ndarray,
     settings: SolverSettings,
-    deadline: float,
+    deadline: Deadline,
     widen: int = 0,
 ) -> Incumbent | None:
     """The best plan with the ``fixed_choices`` of the previous plan (0/1 per pair), found by a
-    sub-MIP without the pairs fixed out; None when it finds none by the deadline (a
-    ``time.perf_counter`` value)."""
+    sub-MIP without the pairs fixed out; None when it finds none by the deadline."""
     fixed = fixed_choices(s, relaxation, previous, widen)
     keep = np.ones(len(s.model.cost), dtype=bool)
     out = fixed & (previous == 0)
@@ -207,16 +208,14 @@ def neighbourhood(
     if sub is None:
         return None
     ones = np.searchsorted(keep_columns, s.pairs.z[fixed & (previous == 1)]).astype(np.int32)
-    highs = _quiet()
-    match_thread_scheduler(settings.threads or None)
-    apply_options(highs, settings)  # leaves the output of ``_quiet`` off
-    highs.setOptionValue("time_limit", max(deadline - time.perf_counter(), 0.01))
+    highs = quiet_highs()
+    apply_options(highs, settings, deadline)  # leaves the output of ``quiet_highs`` off
     highs.setOptionValue("mip_max_nodes", NEIGHBOURHOOD_NODES)
     sub.pass_to(highs)
     highs.changeColsBounds(len(ones), ones, np.ones(len(ones)), np.ones(len(ones)))
     highs.run()
     info = highs.getInfo()
-    if info.primal_solution_status != 2:
+    if info.primal_solution_status != FEASIBLE_SOLUTION:
         return None
     values = np.zeros(len(s.model.cost))
     values[keep_columns] = highs.getSolution().col_value
@@ -235,14 +234,12 @@ def _beyond(low: np.ndarray, high: np.ndarray) -> np.ndarray:
     return np.where(finite, (low - high) / np.where(finite, size, 1.0), 0.0)
 
 
-def _quiet() -> highspy.Highs:
-    highs = highspy.Highs()
-    highs.setOptionValue("output_flag", False)
-    return highs
-
-
 def resolve(
-    solver: Any, model: pyo.ConcreteModel, settings: SolverSettings, log: TextIO | None
+    solver: WarmHighs,
+    model: AllocationModel,
+    settings: SolverSettings,
+    deadline: Deadline,
+    log: TextIO | None,
 ) -> Outcome | None:
     """The certified plan of the edited model, loaded into its variables; or None, with the best
     plan found (if any) loaded as the MIP start, when HiGHS must branch on the full model.
@@ -251,32 +248,32 @@ def resolve(
     plan still loaded in the model's variables.
     """
     started = time.perf_counter()
-    deadline = started + settings.time_limit
     s = Snapshot.take(solver, model)
     previous = np.array([round(z.value or 0.0) for z in model.z_list], dtype=float)
     notes = Notes(log)
     relaxation = relax(s, deadline)
     if not relaxation.optimal:
-        notes.add(f"LP relaxation: {relaxation.status.lower()}; full solve")
+        notes.add(f"LP relaxation: {relaxation.status.name}; full solve")
         return None
     notes.add(f"LP bound {relaxation.objective:.6f} ({relaxation.iterations} iterations)")
     incumbent = _search(s, relaxation, previous, settings, deadline, notes)
     if incumbent is None:
         notes.add("no plan in the neighbourhood of the previous one; full solve")
         return None
-    _load(solver, incumbent.values)
+    solver.load(incumbent.values)
     if not s.within(relaxation.objective, incumbent.objective, settings.mip_gap):
         notes.add("gap outside the tolerance; full solve from the best plan found")
         return None
     notes.add(CERTIFIED)
     return Outcome(
-        termination=TC.convergenceCriteriaSatisfied,
+        status=HighsStatus.kOptimal,
         has_solution=True,
         bound=relaxation.objective,
         nodes=incumbent.nodes,
         log=notes.text,
         hand_off_seconds=0.0,
         run_seconds=time.perf_counter() - started,
+        method="certified",
     )
 
 
@@ -285,7 +282,7 @@ def _search(
     relaxation: LinearRelaxation,
     previous: np.ndarray,
     settings: SolverSettings,
-    deadline: float,
+    deadline: Deadline,
     notes: Notes,
 ) -> Incumbent | None:
     """Neighbourhoods of the previous plan, narrow then wider (``WIDENINGS``), until a plan is
@@ -323,12 +320,6 @@ class Notes:
         self.text += entry
         if self.log is not None:
             self.log.write(entry)
-
-
-def _load(solver: Any, values: np.ndarray) -> None:
-    """Set every variable HiGHS knows to its value in a full column vector."""
-    for var_id, column in solver._pyomo_var_to_solver_var_map.items():
-        solver._vars[var_id][0].set_value(float(values[column]), skip_validation=True)
 
 
 __all__ = ["CERTIFIED", "resolve"]

@@ -16,7 +16,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from allocator.errors import InputError
-from allocator.instance import Instance, read_yaml
+from allocator.inputs import paths
+from allocator.inputs.instance import Instance
+from allocator.io import input_error, read_yaml
 
 _STRICT = ConfigDict(frozen=True, extra="forbid")
 
@@ -245,8 +247,8 @@ class Mandate(BaseModel):
 
     @property
     def cvar_alpha(self) -> float:
-        """CVaR level: the mandate's ``risk.cvar.alpha``, else 0.95."""
-        return self.risk.cvar.alpha if self.risk.cvar is not None else 0.95
+        """CVaR level: the mandate's ``risk.cvar.alpha``, else the default of ``Cvar``."""
+        return (self.risk.cvar or Cvar()).alpha
 
     @property
     def effective_value_horizon(self) -> int:
@@ -268,7 +270,7 @@ class Mandate(BaseModel):
         """A new, validated mandate with dotted-path edits (``pacing.annual_max.2027``)."""
         data = self.model_dump(mode="python", exclude_none=True)
         for path, value in changes.items():
-            _set_path(data, path, value, self.years)
+            paths.set_path(data, path, value, self.years)
         return _validate(data, source=f"--set {', '.join(changes)}")
 
     @functools.cached_property
@@ -282,36 +284,20 @@ class Mandate(BaseModel):
         A scalar year limit answers for every year; a sub-area key falls back on the default.
         """
         parts = key.split(".")
-        if parts[0] == "sub_areas" and parts[1] not in self.sub_areas:
-            parts[1] = "default"
-        node: Any = self._dumped
-        for part in parts:
-            if isinstance(node, int | float):
-                return node
-            node = node[int(part)] if isinstance(node, list) else node[part]
-        return node
+        if parts[0] == "sub_areas" and len(parts) == 3:
+            own = self.sub_areas.get(parts[1])
+            if own is None or getattr(own, parts[2], None) is None:
+                parts[1] = "default"
+        return paths.value_at(self._dumped, parts)
 
     def flat(self) -> dict[str, Any]:
         """Every set key as a dotted path -> leaf value (lists indexed by position)."""
-        return _flatten(self._dumped)
+        return paths.flatten(self._dumped)
 
     def to_yaml(self) -> str:
         """The mandate as YAML, with unset keys left out."""
         data = self.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
         return yaml.safe_dump(data, sort_keys=False)
-
-
-def _flatten(node: Any, prefix: str = "") -> dict[str, Any]:
-    if isinstance(node, dict):
-        items = list(node.items())
-    elif isinstance(node, list):
-        items = list(enumerate(node))
-    else:
-        return {prefix: node}
-    flat: dict[str, Any] = {}
-    for key, value in items:
-        flat |= _flatten(value, f"{prefix}.{key}" if prefix else str(key))
-    return flat
 
 
 def _year_maps(mandate: Mandate) -> list[tuple[str, dict[int, float]]]:
@@ -324,73 +310,12 @@ def _year_maps(mandate: Mandate) -> list[tuple[str, dict[int, float]]]:
     return [(key, value) for key, value in maps if isinstance(value, dict)]
 
 
-def _set_path(data: dict[str, Any], path: str, value: Any, years: list[int]) -> None:
-    """Set ``value`` at a dotted path, a scalar year limit becomes a map."""
-    parts = path.split(".")
-    if not path or any(not p for p in parts):
-        raise InputError(f"{path!r} is not a dotted mandate path", column="--set")
-    node: Any = data
-    for part in parts[:-1]:
-        child = _get_child(node, part, path)
-        if child is None:
-            child = {}
-            _put_child(node, part, child, path)
-        elif isinstance(child, int | float):
-            child = {year: child for year in years}  # a scalar year limit, addressed by year
-            _put_child(node, part, child, path)
-        node = child
-    _put_child(node, parts[-1], value, path)
-
-
-def _key(node: dict[Any, Any], part: str) -> Any:
-    """Year maps have int keys; a digit segment addresses them."""
-    return (
-        int(part)
-        if part.isdigit() and (not node or all(isinstance(k, int) for k in node))
-        else part
-    )
-
-
-def _get_child(node: Any, part: str, path: str) -> Any:
-    if isinstance(node, dict):
-        return node.get(_key(node, part))
-    if isinstance(node, list | tuple) and part.isdigit() and int(part) < len(node):
-        return node[int(part)]
-    raise InputError(f"{path!r}: no such key {part!r}", column="--set")
-
-
-def _put_child(node: Any, part: str, value: Any, path: str) -> None:
-    if isinstance(node, dict):
-        node[_key(node, part)] = value
-    elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-        node[int(part)] = value
-    else:
-        raise InputError(f"{path!r}: cannot set {part!r} here", column="--set")
-
-
 def _validate(data: dict[str, Any], source: str) -> Mandate:
-    data = _lists(copy.deepcopy(data))
+    data = paths.lists(copy.deepcopy(data))
     try:
         return Mandate.model_validate(data)
     except ValidationError as err:
-        first = err.errors()[0]
-        key = ".".join(str(p) for p in first["loc"] if not _is_union_tag(p))
-        message = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
-        raise InputError(message, file=source, column=key or None) from None
-
-
-def _is_union_tag(part: Any) -> bool:
-    """Pydantic names union branches in error locations; they are not mandate keys."""
-    return isinstance(part, str) and ("[" in part or part in {"float", "int", "dict"})
-
-
-def _lists(data: Any) -> Any:
-    """Tuples from a dumped mandate become lists so that paths can index into them."""
-    if isinstance(data, dict):
-        return {k: _lists(v) for k, v in data.items()}
-    if isinstance(data, list | tuple):
-        return [_lists(v) for v in data]
-    return data
+        raise input_error(err, source) from None
 
 
 def load_mandate(path: str | Path) -> Mandate:
@@ -401,14 +326,6 @@ def load_mandate(path: str | Path) -> Mandate:
         raise InputError("expected a mapping of mandate keys", file=file.name)
     data.setdefault("name", file.stem)
     return _validate(data, source=file.name)
-
-
-def parse_value(text: str) -> Any:
-    """A ``--set`` value as YAML (numbers, lists, maps), so ``0.3`` is a number."""
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
-        raise InputError(f"cannot read value {text!r}", column="--set") from None
 
 
 def check_mandate(mandate: Mandate, instance: Instance, file: str = "mandate") -> None:

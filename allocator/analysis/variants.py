@@ -1,4 +1,4 @@
-"""Named what-ifs: mandate edits solved one after another in one warm Session, side by side.
+"""Variants of a mandate and the helpers every many-solve analysis shares.
 
 A what-if file is YAML, either a list of ``{name, set, force_in, force_out}`` or a mapping from
 name to ``{set, force_in, force_out}``; ``set`` maps dotted mandate keys to values, exactly as
@@ -11,14 +11,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from allocator.errors import InputError
-from allocator.instance import Instance, read_yaml
-from allocator.mandate import Mandate
-from allocator.plan import Plan
-from allocator.solve import Session
+from allocator.inputs.mandate import Mandate
+from allocator.io import input_error, read_yaml
+from allocator.results.plan import Plan
+from allocator.solving.session import Session
 
 
 class Variant(BaseModel):
@@ -60,10 +59,8 @@ def load_variants(path: str | Path) -> list[Variant]:
         try:
             variants.append(Variant.model_validate(item))
         except ValidationError as err:
-            first = err.errors()[0]
-            key = ".".join(str(p) for p in first["loc"])
-            message = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
-            raise InputError(message, file=file.name, row=n, column=key or None) from None
+            problem = input_error(err, file.name)
+            raise InputError(problem.problem, file.name, row=n, column=problem.column) from None
     names = [v.name for v in variants]
     duplicate = next((name for name in names if names.count(name) > 1), None)
     if duplicate:
@@ -116,30 +113,3 @@ def solve_in_turn(
         if progress:
             progress(done, len(mandates))
     return plans
-
-
-def run_whatifs(
-    instance: Instance,
-    mandate: Mandate,
-    variants: list[Variant],
-    *,
-    time_limit: float | None = None,
-    gap: float | None = None,
-    progress: Progress | None = None,
-) -> tuple[pd.DataFrame, dict[str, Plan]]:
-    """Solve the base and every variant in one warm Session; a table and the plans by name."""
-    edited = [v.apply(mandate) for v in variants]  # every edit is valid before solving
-    solved = solve_in_turn(
-        Session(instance, mandate),
-        [None, *edited],
-        time_limit=time_limit,
-        gap=gap,
-        progress=progress,
-    )
-    plans = dict(zip(["base", *(v.name for v in variants)], solved, strict=True))
-    pillars = list(instance.pillars)
-    rows = [
-        summary_row(name, plan, plans["base"] if name != "base" else None, pillars)
-        for name, plan in plans.items()
-    ]
-    return pd.DataFrame(rows), plans

@@ -14,11 +14,21 @@ from typing import Any, Literal
 
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    InstanceOf,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+)
 from pydantic.json_schema import SkipJsonSchema
 
-from allocator.columns import CANDIDATE_COLUMNS, KNOWN_CANDIDATE_COLUMNS, TAXONOMY_COLUMNS
 from allocator.errors import InputError
+from allocator.inputs.columns import CANDIDATE_COLUMNS, KNOWN_CANDIDATE_COLUMNS, TAXONOMY_COLUMNS
+from allocator.inputs.scenarios import Scenarios
+from allocator.io import input_error, read_csv, read_yaml
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
@@ -91,6 +101,10 @@ class Candidate(BaseModel):
             raise ValueError(f"fractions sum to {sum(schedule):g}, not 1")
         return schedule
 
+    def calls(self, start_year: int) -> list[tuple[int, float]]:
+        """(calendar year, fraction of the commitment called) for a commitment in a year."""
+        return [(start_year + k, f) for k, f in enumerate(self.call_schedule) if f]
+
     @property
     def expected_net_return(self) -> float:
         """Expected net return per $ committed: (1 - p) * multiple - 1."""
@@ -100,16 +114,18 @@ class Candidate(BaseModel):
 class Instance(BaseModel):
     """The facts: taxonomy and candidate pipeline, and optional loss scenarios. Immutable."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
     meta: InstanceMeta
     taxonomy: tuple[SubArea, ...]
     candidates: tuple[Candidate, ...]
     attributes: tuple[str, ...] = ()
-    # allocator.scenarios.Scenarios, aligned with ``candidates``; kept out of JSON and schema
-    scenarios: SkipJsonSchema[Any] = Field(default=None, exclude=True, repr=False)
+    # aligned with ``candidates``; numpy arrays, kept out of JSON and schema
+    scenarios: SkipJsonSchema[InstanceOf[Scenarios] | None] = Field(
+        default=None, exclude=True, repr=False
+    )
 
-    def with_scenarios(self, scenarios: Any) -> Instance:
-        """A copy carrying loss scenarios (``allocator.scenarios.Scenarios``) for CVaR."""
+    def with_scenarios(self, scenarios: Scenarios | None) -> Instance:
+        """A copy carrying loss scenarios for CVaR."""
         if scenarios is not None and scenarios.loss.shape[1] != len(self.candidates):
             raise InputError("scenarios do not match the candidates", column="scenarios")
         return self.model_copy(update={"scenarios": scenarios})
@@ -175,21 +191,14 @@ def _revalidate(candidate: Candidate, fields: dict[str, Any]) -> Candidate:
     try:
         return Candidate.model_validate(data)
     except ValidationError as err:
-        first = err.errors()[0]
-        raise InputError(
-            first["msg"], column=f"candidate {candidate.id}.{first['loc'][0]}"
-        ) from None
+        raise input_error(err, prefix=f"candidate {candidate.id}.") from None
 
 
 # --------------------------------------------------------------------------- loading
 
 
-def load_instance(path: str | Path, scenarios: str | Path | None = None) -> Instance:
-    """Load and validate an instance folder (instance.yaml, taxonomy.csv, candidates.csv).
-
-    Loss scenarios come from ``scenarios`` if given, else from ``scenarios.csv`` in the folder.
-    """
-    folder = Path(path)
+def read_instance(folder: Path) -> Instance:
+    """Read and validate an instance folder (instance.yaml, taxonomy.csv, candidates.csv)."""
     if not folder.is_dir():
         raise InputError("instance folder not found", file=str(folder))
     meta = _load_meta(folder / "instance.yaml")
@@ -203,11 +212,6 @@ def load_instance(path: str | Path, scenarios: str | Path | None = None) -> Inst
         attributes=tuple(attributes),
     )
     check_instance(instance)
-    scenario_file = Path(scenarios) if scenarios is not None else folder / "scenarios.csv"
-    if scenarios is not None or scenario_file.is_file():
-        from allocator.scenarios import load_scenarios
-
-        instance = instance.with_scenarios(load_scenarios(scenario_file, instance))
     return instance
 
 
@@ -218,39 +222,11 @@ def _load_meta(path: Path) -> InstanceMeta:
     try:
         return InstanceMeta.model_validate(data)
     except ValidationError as err:
-        first = err.errors()[0]
-        raise InputError(first["msg"], file=path.name, column=_dotted(first["loc"])) from None
-
-
-def read_yaml(path: Path) -> Any:
-    """Parse a YAML file, turning every failure into one InputError line."""
-    if not path.is_file():
-        raise InputError("file not found", file=str(path))
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise InputError(f"not valid YAML{where}", file=path.name) from None
-
-
-def _read_csv(path: Path) -> pd.DataFrame:
-    if not path.is_file():
-        raise InputError("file not found", file=str(path))
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
-        raise InputError(
-            f"not a readable CSV ({str(err).splitlines()[0]})", file=path.name
-        ) from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    if frame.empty:
-        raise InputError("no data rows", file=path.name)
-    return frame.apply(lambda col: col.str.strip())
+        raise input_error(err, path.name) from None
 
 
 def _load_rows(path: Path, columns: Iterable, model: type[BaseModel], extra: bool) -> list[Any]:
-    frame = _read_csv(path)
+    frame = read_csv(path)
     names = [c.name for c in columns]
     missing = [n for c, n in zip(columns, names, strict=True) if c.required and n not in frame]
     if missing:
@@ -263,7 +239,7 @@ def _load_rows(path: Path, columns: Iterable, model: type[BaseModel], extra: boo
     try:
         return TypeAdapter(list[model]).validate_python(records)  # type: ignore[valid-type]
     except ValidationError as err:
-        raise _row_error(err, path.name) from None
+        raise input_error(err, path.name, rows=True) from None
 
 
 def _attribute_columns(frame: pd.DataFrame, file: str) -> list[str]:
@@ -292,21 +268,6 @@ def _records(frame: pd.DataFrame, known: list[str], attributes: list[str]) -> li
             }
         records.append(record)
     return records
-
-
-def _row_error(err: ValidationError, file: str) -> InputError:
-    first = err.errors()[0]
-    loc = first["loc"]
-    row, column = int(loc[0]) + 1, str(loc[1]) if len(loc) > 1 else None
-    value = first.get("input")
-    if first["type"] == "missing":
-        return InputError("missing value", file=file, row=row, column=column)
-    shown = f" (got {value!r})" if isinstance(value, str | int | float) else ""
-    return InputError(f"{first['msg']}{shown}", file=file, row=row, column=column)
-
-
-def _dotted(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(part) for part in loc)
 
 
 # --------------------------------------------------------------------------- cross-row checks

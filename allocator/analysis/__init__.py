@@ -1,0 +1,1 @@
+"""Analysis: many solves of one problem (what-ifs, frontiers, sweeps), through solve/Session."""

@@ -1,0 +1,1 @@
+"""Inputs: instance folders and mandate files, validated into immutable objects (no model)."""

@@ -1,0 +1,32 @@
+"""Loss scenarios for tail risk (CVaR): the data type an Instance carries.
+
+A scenario gives every candidate a loss fraction (0..1). ``scenario_file`` reads and writes
+them (``scenarios.csv``); ``allocator.synthetic.sampling`` draws correlated ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True, eq=False)
+class Scenarios:
+    """Equally or unequally weighted loss scenarios over an instance's candidates.
+
+    ``loss[s, j]`` is the loss fraction of candidate j (``instance.candidates`` order) in
+    scenario s; sampled scenarios hold float32 zeros and ones to halve memory at scale.
+    """
+
+    names: tuple[str, ...]
+    probability: np.ndarray
+    loss: np.ndarray
+
+    def __post_init__(self) -> None:
+        """Catch mismatched arrays where they are built, not deep inside a model."""
+        count = len(self.names)
+        if self.probability.shape != (count,) or self.loss.ndim != 2 or len(self.loss) != count:
+            raise ValueError(
+                f"{count} names, probability {self.probability.shape}, loss {self.loss.shape}"
+            )

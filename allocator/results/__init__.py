@@ -1,0 +1,1 @@
+"""Results: the Plan, its status and metrics, and plan differences (no Pyomo here)."""

@@ -1,0 +1,90 @@
+"""Totals and metrics of a set of investments, recomputed from the instance and the mandate."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+
+from allocator.inputs.instance import Instance
+from allocator.inputs.mandate import Mandate
+from allocator.results.plan import DIGITS, Investment, Metrics, Totals
+
+
+def _rounded(values: dict[Any, float]) -> dict[str, float]:
+    return {str(k): round(v, DIGITS) for k, v in sorted(values.items(), key=lambda kv: str(kv[0]))}
+
+
+def tail_risk(
+    investments: list[Investment], instance: Instance, alpha: float
+) -> dict[str, float] | None:
+    """CVaR_α, VaR_α and the mean of the scenario portfolio loss ($M), if there are scenarios.
+
+    VaR is the smallest loss whose cumulative probability reaches α; CVaR = VaR + E[(L − VaR)+]
+    / (1 − α), the value the Rockafellar–Uryasev linearisation attains at its optimum.
+    """
+    scenarios = instance.scenarios
+    if scenarios is None:
+        return None
+    position = {c.id: j for j, c in enumerate(instance.candidates)}
+    amounts = np.zeros(len(instance.candidates))
+    for inv in investments:
+        amounts[position[inv.id]] += inv.amount
+    losses = np.asarray(scenarios.loss, dtype=float) @ amounts
+    probability = np.asarray(scenarios.probability, dtype=float)
+    order = np.argsort(losses, kind="stable")
+    cumulative = np.cumsum(probability[order])
+    var = float(losses[order][min(np.searchsorted(cumulative, alpha - 1e-12), len(order) - 1)])
+    cvar = var + float(probability @ np.maximum(losses - var, 0.0)) / (1.0 - alpha)
+    return {
+        "alpha": alpha,
+        "cvar": round(cvar, DIGITS),
+        "var": round(var, DIGITS),
+        "mean": round(float(probability @ losses), DIGITS),
+    }
+
+
+def summarise(
+    investments: list[Investment], instance: Instance, mandate: Mandate
+) -> tuple[Totals, Metrics]:
+    """Totals and metrics of a set of investments, from the instance's data."""
+    by_id = instance.by_id
+    by_pillar: dict[str, float] = defaultdict(float)
+    by_sub_area: dict[str, float] = defaultdict(float)
+    committed_in: dict[int, float] = defaultdict(float)
+    called_in: dict[int, float] = defaultdict(float)
+    committed = expected_loss = high_risk = 0.0
+    threshold = mandate.risk.high_risk_threshold
+    for inv in investments:
+        c = by_id[inv.id]
+        committed += inv.amount
+        by_pillar[inv.pillar_id] += inv.amount
+        by_sub_area[inv.sub_area_id] += inv.amount
+        committed_in[inv.start_year] += inv.amount
+        for year, fraction in c.calls(inv.start_year):
+            called_in[year] += fraction * inv.amount
+        expected_loss += c.loss_probability * inv.amount
+        high_risk += inv.amount if c.loss_probability >= threshold else 0.0
+    basis = mandate.budget if mandate.share_basis == "budget" else committed
+    cvar = tail_risk(investments, instance, mandate.cvar_alpha)
+    years = sorted(set(mandate.years) | {rule.year for rule in mandate.lead_time.impact_by})
+    impact_by = {
+        y: sum(i.amount for i in investments if i.impact_year <= y) / basis if basis else 0.0
+        for y in years
+    }
+    totals = Totals(
+        committed=round(committed, DIGITS),
+        by_pillar=_rounded(by_pillar),
+        by_sub_area=_rounded(by_sub_area),
+        by_year_committed=_rounded(committed_in),
+        by_year_called=_rounded(called_in),
+    )
+    metrics = Metrics(
+        deals=len(investments),
+        expected_loss=round(expected_loss, DIGITS),
+        high_risk_share=round(high_risk / basis, DIGITS) if basis else 0.0,
+        cvar=cvar,
+        impact_by=_rounded(impact_by),
+    )
+    return totals, metrics

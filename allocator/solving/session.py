@@ -1,0 +1,133 @@
+"""A Session: one model and a persistent HiGHS solver kept alive for fast what-if re-solves.
+
+A what-if edit changes limit values, the budget and the weights in place (mutable parameters)
+and rebuilds only the constraint families that read what changed (``formulation.rebuild``).
+The re-solve first tries the certified shortcut (``shortcut``: LP bound, plan near the previous
+one); if that plan is not within the gap, HiGHS solves the full model with it (or the previous
+plan) as a MIP start.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from typing import Any, TextIO
+
+from allocator.formulation import build_model
+from allocator.formulation.rebuild import Rebuild, changed_families, rebuild_families
+from allocator.inputs.instance import Instance
+from allocator.inputs.mandate import Mandate, SolverSettings, check_mandate
+from allocator.results.plan import Plan
+from allocator.solving import solve as one_shot
+from allocator.solving.outcome import Outcome
+from allocator.solving.persistent import WarmHighs
+from allocator.solving.settings import Deadline, settings_for
+from allocator.solving.shortcut import resolve
+
+
+class Session:
+    """A model and a persistent HiGHS solver kept alive for fast what-if re-solves.
+
+    >>> session = Session(instance, mandate)
+    >>> base = session.solve()
+    >>> tighter = session.solve(mandate.with_changes({"pillars.energy.max_share": 0.2}))
+    """
+
+    def __init__(self, instance: Instance, mandate: Mandate, *, warm_start: bool = True) -> None:
+        check_mandate(mandate, instance)
+        self.instance, self.mandate = instance, mandate
+        self.warm_start = warm_start
+        self.last_rebuild = Rebuild(full="the first model")  # what the last edit rebuilt
+        self._rebuilt = True  # components changed since HiGHS last saw the model
+        self._pending_seconds = 0.0
+        self._build(instance, mandate)
+        self.plan: Plan | None = None
+
+    def _build(self, instance: Instance, mandate: Mandate) -> None:
+        started = time.perf_counter()
+        self.model = build_model(instance, mandate)
+        self.solver = WarmHighs()
+        self._rebuilt = True
+        self._pending_seconds += time.perf_counter() - started
+
+    def hand_off(self) -> float:
+        """Pass the built model to HiGHS now (else the first solve does); returns its seconds."""
+        if self.solver.holds(self.model):
+            return 0.0
+        seconds = self.solver.sync(self.model)
+        self._rebuilt = False  # the whole model is in HiGHS now
+        self._pending_seconds += seconds
+        return seconds
+
+    def solve(
+        self,
+        mandate: Mandate | None = None,
+        *,
+        instance: Instance | None = None,
+        time_limit: float | None = None,
+        gap: float | None = None,
+        log: TextIO | None = None,
+    ) -> Plan:
+        """Solve, after applying an edited mandate and/or instance if given.
+
+        ``log`` receives the HiGHS log as it is written (e.g. a live progress display).
+        """
+        if mandate is not None or instance is not None:
+            self.apply(mandate or self.mandate, instance or self.instance)
+        settings = settings_for(self.mandate, time_limit, gap)
+        deadline = Deadline.after(settings.time_limit)
+        self.solver.configure(settings, log)
+        hand_off = self.solver.sync(self.model, rebuilt=self._rebuilt)
+        self._rebuilt = False
+        warm = self.warm_start and self.plan is not None and self.plan.found
+        self.solver.warm_start = warm
+        outcome = self._certified(settings, deadline, log) if warm else None
+        if outcome is None:
+            outcome = self.solver.run(self.model, hand_off)
+        else:
+            outcome = dataclasses.replace(outcome, hand_off_seconds=hand_off)
+        self.plan = one_shot.finish(
+            self.model,
+            self.instance,
+            self.mandate,
+            outcome,
+            self._pending_seconds,
+            one_shot.diagnosis_settings(self.mandate, time_limit, gap),
+        )
+        self._pending_seconds = 0.0
+        return self.plan
+
+    def _certified(
+        self, settings: SolverSettings, deadline: Deadline, log: TextIO | None
+    ) -> Outcome | None:
+        """The certified shortcut (``shortcut``); when it cannot certify a plan, the full solve
+        gets the time it left and the best plan it found as a MIP start."""
+        outcome = resolve(self.solver, self.model, settings, deadline, log)
+        if outcome is None:
+            self.solver.set_time_limit(deadline.left())
+        return outcome
+
+    def update(self, changes: dict[str, Any] | None = None, **keys: Any) -> Plan:
+        """Apply dotted-path mandate edits (``a__b=1`` means ``a.b``) and re-solve."""
+        edits = dict(changes or {}) | {k.replace("__", "."): v for k, v in keys.items()}
+        return self.solve(self.mandate.with_changes(edits))
+
+    def apply(self, mandate: Mandate, instance: Instance) -> None:
+        """Bring the model to a new mandate and instance, in place where the structure allows."""
+        check_mandate(mandate, instance)
+        started = time.perf_counter()
+        limit_keys = {limit.key for limit in self.model.limits}
+        rebuild = changed_families(self.instance, self.mandate, instance, mandate, limit_keys)
+        self.last_rebuild = rebuild
+        self.instance, self.mandate = instance, mandate
+        if rebuild.full is not None:
+            self._pending_seconds = 0.0
+            self._build(instance, mandate)
+            self.plan = None
+            return
+        rebuild_families(self.model, instance, mandate, rebuild.families)
+        self._rebuilt |= bool(rebuild.families)
+        self._pending_seconds += time.perf_counter() - started
+
+
+__all__ = ["Session"]

@@ -1,0 +1,81 @@
+"""``solve()``: build the model once and hand it to HiGHS as one sparse matrix; ``finish``
+turns any run's outcome into a Plan, with a diagnosis when the mandate is infeasible."""
+
+from __future__ import annotations
+
+import time
+from typing import TextIO
+
+from allocator.formulation import AllocationModel, build_model
+from allocator.inputs.instance import Instance
+from allocator.inputs.mandate import Mandate, SolverSettings, check_mandate
+from allocator.results.plan import Plan, SolverInfo
+from allocator.results.status import Status
+from allocator.solving.explain import diagnose
+from allocator.solving.extract import extract_plan
+from allocator.solving.matrix import run_matrix
+from allocator.solving.outcome import Outcome, status_of
+from allocator.solving.settings import settings_for
+
+
+def finish(
+    model: AllocationModel,
+    instance: Instance,
+    mandate: Mandate,
+    outcome: Outcome,
+    build_seconds: float,
+    diagnosis: SolverSettings,
+) -> Plan:
+    """The Plan of a finished run; an infeasible mandate gets its diagnosis, solved under the
+    ``diagnosis`` settings (the caller's time limit, and a gap of 0 unless the caller set one)."""
+    info = SolverInfo(
+        seconds=round(outcome.run_seconds, 3),
+        build_seconds=round(build_seconds + outcome.hand_off_seconds, 3),
+        nodes=outcome.nodes,
+        method=outcome.method,
+    )
+    status = status_of(outcome)
+    plan = extract_plan(model, instance, mandate, status, outcome.bound, info)
+    if status == Status.INFEASIBLE:
+        found = diagnose(instance, mandate, settings=diagnosis)
+        plan = plan.model_copy(update={"diagnosis": found})
+    return plan
+
+
+def diagnosis_settings(
+    mandate: Mandate, time_limit: float | None, gap: float | None
+) -> SolverSettings:
+    """Settings of the diagnosis of an infeasible solve: the caller's time limit and gap, and a
+    gap of 0 (minimal relaxations) unless the caller set one."""
+    return settings_for(mandate, time_limit, 0.0 if gap is None else gap)
+
+
+def solve(
+    instance: Instance,
+    mandate: Mandate,
+    *,
+    time_limit: float | None = None,
+    gap: float | None = None,
+    log: TextIO | None = None,
+) -> Plan:
+    """Solve ``instance`` under ``mandate`` once; time limit and gap override the mandate's.
+
+    The model is handed to HiGHS as one sparse matrix; use a Session for a series of what-ifs.
+    """
+    check_mandate(mandate, instance)
+    settings = settings_for(mandate, time_limit, gap)
+    started = time.perf_counter()
+    model = build_model(instance, mandate, ticket_block=True)
+    build_seconds = time.perf_counter() - started
+    outcome = run_matrix(model, settings, log)
+    return finish(
+        model,
+        instance,
+        mandate,
+        outcome,
+        build_seconds,
+        diagnosis_settings(mandate, time_limit, gap),
+    )
+
+
+__all__ = ["diagnosis_settings", "finish", "solve"]

@@ -1,0 +1,1 @@
+"""Synthetic data: instances generated at any size, OR-Library knapsacks, sampled scenarios."""
