@@ -70,7 +70,6 @@ if TYPE_CHECKING:
     from allocator.analysis.sweep import load_grid, sweep
     from allocator.analysis.variants import Variant, load_variants
     from allocator.analysis.whatif import run_whatifs
-    from allocator.resources import bundled
     from allocator.check import check_plan
     from allocator.errors import AllocatorError, InputError
     from allocator.inputs.instance import Candidate, Instance, SubArea
@@ -78,6 +77,7 @@ if TYPE_CHECKING:
     from allocator.inputs.mandate import Mandate, load_mandate
     from allocator.inputs.scenario_file import load_scenarios
     from allocator.inputs.scenarios import Scenarios
+    from allocator.resources import bundled
     from allocator.results.plan import Plan
     from allocator.results.status import EXIT_CODES, Status
     from allocator.solving.explain import diagnose, marginal_values

@@ -10,7 +10,7 @@ import pytest
 
 from allocator.cli import main
 from allocator.formulation import FAMILIES
-from allocator.inputs.columns import CANDIDATE_COLUMNS, TAXONOMY_COLUMNS
+from allocator.inputs.instance import CANDIDATE_COLUMNS, TAXONOMY_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 

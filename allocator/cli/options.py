@@ -10,12 +10,12 @@ from typing import Any
 
 import click
 
-from allocator.resources import DEFAULT_INSTANCE, DEFAULT_MANDATE, bundled
 from allocator.errors import InputError
 from allocator.inputs.instance import Instance
 from allocator.inputs.load import load_instance
 from allocator.inputs.mandate import Mandate, check_mandate, load_mandate
 from allocator.inputs.paths import parse_value
+from allocator.resources import DEFAULT_INSTANCE, DEFAULT_MANDATE, bundled
 
 FORMATS = click.Choice(["table", "json", "csv"])
 

@@ -1,13 +1,17 @@
-"""Column dictionaries of the instance CSV files.
+"""Column dictionaries of the instance CSV files, read off the pydantic row models.
 
-These tables are the single source of truth for column names, units, defaults and
-meanings: the loader, ``allocator schema`` and ``docs/`` read them.
+Each row model's fields (type, ``Field`` description, ``unit`` in ``json_schema_extra``,
+default) are the single source of truth: the loader, ``allocator schema`` and ``docs/`` all
+read them, and a test checks that ``docs/data.md`` lists every column.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
+
+from pydantic import BaseModel
+from pydantic_core import PydanticUndefined
 
 
 @dataclass(frozen=True)
@@ -22,44 +26,35 @@ class Column:
     default: Any = None
 
 
-TAXONOMY_COLUMNS: tuple[Column, ...] = (
-    Column("pillar_id", "text", "", True, "Identifier of the pillar (used in mandates)."),
-    Column("pillar", "text", "", True, "Display name of the pillar."),
-    Column("sub_area_id", "text", "", True, "Identifier of the sub-area (used in mandates)."),
-    Column("sub_area", "text", "", True, "Display name of the sub-area."),
-    Column("gap_score", "number", "1-5", True, "Strategic urgency (5 = most foreign-dependent)."),
-    Column("status", "text", "", True, "confirmed / inferred / placeholder."),
-    Column("source", "text", "", False, "Where the row comes from.", ""),
-    Column("description", "text", "", False, "What the sub-area covers.", ""),
-)
+def _kind(annotation: Any) -> str:
+    if annotation is int:
+        return "integer"
+    if annotation is float:
+        return "number"
+    inner = get_args(annotation)
+    if inner and inner[0] is float:
+        return "schedule"
+    if inner and inner[0] is str and len(inner) == 2:
+        return "id-list"
+    return "text"
 
-CANDIDATE_COLUMNS: tuple[Column, ...] = (
-    Column("id", "text", "", True, "Unique identifier of the candidate investment."),
-    Column("name", "text", "", True, "Descriptive name."),
-    Column("sub_area_id", "text", "", True, "Sub-area of the taxonomy it belongs to."),
-    Column("ticket_min", "number", "USD M", True, "Smallest commitment if chosen."),
-    Column("ticket_max", "number", "USD M", True, "Largest commitment if chosen."),
-    Column("earliest_start", "integer", "year", True, "First year the commitment may be made."),
-    Column("latest_start", "integer", "year", True, "Last year the commitment may be made."),
-    Column("lead_time", "number", "years", True, "Years from commitment until impact is online."),
-    Column("loss_probability", "number", "0-1", True, "Chance of total loss."),
-    Column(
-        "expected_multiple", "number", "x", True, "Gross multiple on capital if it does not fail."
-    ),
-    Column(
-        "call_schedule",
-        "schedule",
-        "fractions",
-        False,
-        "Fractions of the commitment called in year 0,1,2... after commitment; sum to 1.",
-        (1.0,),
-    ),
-    Column("impact", "number", "x", False, "Strategic multiplier.", 1.0),
-    Column("requires", "id-list", "", False, "Ids that must be committed first.", ()),
-    Column("excludes", "id-list", "", False, "Ids that may never be chosen with this one.", ()),
-    Column("group", "text", "", False, "Label for at-most-k group rules.", ""),
-    Column("source", "text", "", False, "Where the numbers come from.", ""),
-    Column("notes", "text", "", False, "Free text.", ""),
-)
 
-KNOWN_CANDIDATE_COLUMNS = frozenset(c.name for c in CANDIDATE_COLUMNS)
+def columns_of(model: type[BaseModel], exclude: tuple[str, ...] = ()) -> tuple[Column, ...]:
+    """The columns of a row model, in field order."""
+    columns = []
+    for name, info in model.model_fields.items():
+        if name in exclude:
+            continue
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        default = None if info.default is PydanticUndefined else info.default
+        columns.append(
+            Column(
+                name=name,
+                kind=_kind(info.annotation),
+                unit=str(extra.get("unit", "")),
+                required=info.is_required(),
+                description=info.description or "",
+                default=default,
+            )
+        )
+    return tuple(columns)

@@ -26,37 +26,50 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 
 from allocator.errors import InputError
-from allocator.inputs.columns import CANDIDATE_COLUMNS, KNOWN_CANDIDATE_COLUMNS, TAXONOMY_COLUMNS
+from allocator.inputs.columns import Column, columns_of
 from allocator.inputs.scenarios import Scenarios
 from allocator.io import input_error, read_csv, read_yaml
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 
+def _unit(unit: str) -> dict[str, str]:
+    return {"unit": unit}
+
+
 class InstanceMeta(BaseModel):
     """The contents of ``instance.yaml``."""
 
     model_config = _FROZEN
-    name: str
-    description: str = ""
-    currency: Literal["USD"] = "USD"
-    unit: Literal["million"] = "million"
-    sources: tuple[str, ...] = ()
-    notes: str = ""
+    name: str = Field(description="Name of the instance, reported in every plan.")
+    description: str = Field(default="", description="What the instance describes.")
+    currency: Literal["USD"] = Field(default="USD", description="Currency of every amount.")
+    unit: Literal["million"] = Field(default="million", description="Unit of every amount.")
+    sources: tuple[str, ...] = Field(default=(), description="Where the data comes from.")
+    notes: str = Field(default="", description="Free text.")
 
 
 class SubArea(BaseModel):
     """One row of ``taxonomy.csv``."""
 
     model_config = _FROZEN
-    pillar_id: str = Field(min_length=1)
-    pillar: str = Field(min_length=1)
-    sub_area_id: str = Field(min_length=1)
-    sub_area: str = Field(min_length=1)
-    gap_score: float = Field(ge=1, le=5)
-    status: Literal["confirmed", "inferred", "placeholder"]
-    source: str = ""
-    description: str = ""
+    pillar_id: str = Field(min_length=1, description="Identifier of the pillar (used in mandates).")
+    pillar: str = Field(min_length=1, description="Display name of the pillar.")
+    sub_area_id: str = Field(
+        min_length=1, description="Identifier of the sub-area (used in mandates)."
+    )
+    sub_area: str = Field(min_length=1, description="Display name of the sub-area.")
+    gap_score: float = Field(
+        ge=1,
+        le=5,
+        description="Strategic urgency (5 = most foreign-dependent).",
+        json_schema_extra=_unit("1-5"),
+    )
+    status: Literal["confirmed", "inferred", "placeholder"] = Field(
+        description="Whether the sub-area is confirmed by a source, inferred, or a placeholder."
+    )
+    source: str = Field(default="", description="Where the row comes from.")
+    description: str = Field(default="", description="What the sub-area covers.")
 
 
 def _split_list(value: Any) -> Any:
@@ -69,24 +82,77 @@ class Candidate(BaseModel):
     """One row of ``candidates.csv``; numeric columns outside the known ones are attributes."""
 
     model_config = _FROZEN
-    id: str = Field(min_length=1)
-    name: str = Field(min_length=1)
-    sub_area_id: str = Field(min_length=1)
-    ticket_min: float = Field(ge=0, allow_inf_nan=False)
-    ticket_max: float = Field(gt=0, allow_inf_nan=False)
-    earliest_start: int = Field(ge=1900, le=2200)
-    latest_start: int = Field(ge=1900, le=2200)
-    lead_time: float = Field(ge=0, le=100, allow_inf_nan=False)
-    loss_probability: float = Field(ge=0, le=1)
-    expected_multiple: float = Field(ge=0, allow_inf_nan=False)
-    call_schedule: tuple[float, ...] = (1.0,)
-    impact: float = Field(default=1.0, ge=0, allow_inf_nan=False)
-    requires: tuple[str, ...] = ()
-    excludes: tuple[str, ...] = ()
-    group: str = ""
-    source: str = ""
-    notes: str = ""
-    attributes: dict[str, float] = Field(default_factory=dict)
+    id: str = Field(min_length=1, description="Unique identifier of the candidate investment.")
+    name: str = Field(min_length=1, description="Descriptive name.")
+    sub_area_id: str = Field(min_length=1, description="Sub-area of the taxonomy it belongs to.")
+    ticket_min: float = Field(
+        ge=0,
+        allow_inf_nan=False,
+        description="Smallest commitment if chosen.",
+        json_schema_extra=_unit("USD M"),
+    )
+    ticket_max: float = Field(
+        gt=0,
+        allow_inf_nan=False,
+        description="Largest commitment if chosen.",
+        json_schema_extra=_unit("USD M"),
+    )
+    earliest_start: int = Field(
+        ge=1900,
+        le=2200,
+        description="First year the commitment may be made.",
+        json_schema_extra=_unit("year"),
+    )
+    latest_start: int = Field(
+        ge=1900,
+        le=2200,
+        description="Last year the commitment may be made.",
+        json_schema_extra=_unit("year"),
+    )
+    lead_time: float = Field(
+        ge=0,
+        le=100,
+        allow_inf_nan=False,
+        description="Years from commitment until impact is online.",
+        json_schema_extra=_unit("years"),
+    )
+    loss_probability: float = Field(
+        ge=0, le=1, description="Chance of total loss.", json_schema_extra=_unit("0-1")
+    )
+    expected_multiple: float = Field(
+        ge=0,
+        allow_inf_nan=False,
+        description="Gross multiple on capital if it does not fail.",
+        json_schema_extra=_unit("x"),
+    )
+    call_schedule: tuple[float, ...] = Field(
+        default=(1.0,),
+        description=(
+            "Fractions of the commitment called in year 0,1,2... after commitment "
+            "(`;`-separated); sum to 1."
+        ),
+        json_schema_extra=_unit("fractions"),
+    )
+    impact: float = Field(
+        default=1.0,
+        ge=0,
+        allow_inf_nan=False,
+        description="Strategic multiplier.",
+        json_schema_extra=_unit("x"),
+    )
+    requires: tuple[str, ...] = Field(
+        default=(), description="Ids that must be committed first (`;`-separated)."
+    )
+    excludes: tuple[str, ...] = Field(
+        default=(), description="Ids that may never be chosen with this one (`;`-separated)."
+    )
+    group: str = Field(default="", description="Label for at-most-k group rules.")
+    source: str = Field(default="", description="Where the numbers come from.")
+    notes: str = Field(default="", description="Free text.")
+    attributes: dict[str, float] = Field(
+        default_factory=dict,
+        description="Every other numeric column, by name (e.g. board_seats), for `limits`.",
+    )
 
     _split = field_validator("call_schedule", "requires", "excludes", mode="before")(
         lambda value: _split_list(value)
@@ -109,6 +175,11 @@ class Candidate(BaseModel):
     def expected_net_return(self) -> float:
         """Expected net return per $ committed: (1 - p) * multiple - 1."""
         return (1.0 - self.loss_probability) * self.expected_multiple - 1.0
+
+
+TAXONOMY_COLUMNS: tuple[Column, ...] = columns_of(SubArea)
+CANDIDATE_COLUMNS: tuple[Column, ...] = columns_of(Candidate, exclude=("attributes",))
+KNOWN_CANDIDATE_COLUMNS = frozenset(c.name for c in CANDIDATE_COLUMNS)
 
 
 class Instance(BaseModel):

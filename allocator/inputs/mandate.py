@@ -28,6 +28,14 @@ Count = Annotated[int, Field(ge=0)]
 YearMap = dict[int, Amount]
 
 
+def _doc(text: str, unit: str = "") -> dict[str, Any]:
+    """Field metadata: a description, and a unit shown by ``allocator schema``."""
+    return {"description": text, "json_schema_extra": {"unit": unit} if unit else None}
+
+
+_USD = "USD M"
+
+
 def _check_order(section: BaseModel, pairs: tuple[tuple[str, str], ...]) -> None:
     for low, high in pairs:
         lo, hi = getattr(section, low), getattr(section, high)
@@ -39,8 +47,8 @@ class Horizon(BaseModel):
     """Planning horizon: commitments may be made in ``start .. start + years - 1``."""
 
     model_config = _STRICT
-    start: int = Field(default=2026, ge=1900, le=2200)
-    years: int = Field(default=10, ge=1, le=60)
+    start: int = Field(default=2026, ge=1900, le=2200, **_doc("First year of the horizon.", "year"))
+    years: int = Field(default=10, ge=1, le=60, **_doc("Number of years.", "years"))
 
     @property
     def end(self) -> int:
@@ -57,18 +65,27 @@ class Pacing(BaseModel):
     """Capital called per calendar year of the horizon."""
 
     model_config = _STRICT
-    annual_max: Amount | YearMap | None = None
-    annual_min: Amount | YearMap | None = None
-    cumulative_max: YearMap | None = None
+    annual_max: Amount | YearMap | None = Field(
+        default=None, **_doc("Most capital called in a year (a number, or a year map).", _USD)
+    )
+    annual_min: Amount | YearMap | None = Field(
+        default=None, **_doc("Least capital called in a year (a number, or a year map).", _USD)
+    )
+    cumulative_max: YearMap | None = Field(
+        default=None,
+        **_doc("Most capital called from the horizon start up to each listed year.", _USD),
+    )
 
 
 class Deals(BaseModel):
     """Number of commitments per year and in total."""
 
     model_config = _STRICT
-    max_per_year: Count | None = None
-    max_total: Count | None = None
-    min_total: Count | None = None
+    max_per_year: Count | None = Field(
+        default=None, **_doc("Most new commitments in any horizon year.", "deals")
+    )
+    max_total: Count | None = Field(default=None, **_doc("Most commitments in all.", "deals"))
+    min_total: Count | None = Field(default=None, **_doc("Fewest commitments in all.", "deals"))
 
     @model_validator(mode="after")
     def _ordered(self) -> Deals:
@@ -80,12 +97,16 @@ class ShareLimits(BaseModel):
     """Limits on a pillar's or a sub-area's committed share, amount and number of deals."""
 
     model_config = _STRICT
-    min_share: Share | None = None
-    max_share: Share | None = None
-    min_amount: Amount | None = None
-    max_amount: Amount | None = None
-    min_count: Count | None = None
-    max_count: Count | None = None
+    min_share: Share | None = Field(
+        default=None, **_doc("Least committed capital, as a share of the share basis.", "0-1")
+    )
+    max_share: Share | None = Field(
+        default=None, **_doc("Most committed capital, as a share of the share basis.", "0-1")
+    )
+    min_amount: Amount | None = Field(default=None, **_doc("Least committed capital.", _USD))
+    max_amount: Amount | None = Field(default=None, **_doc("Most committed capital.", _USD))
+    min_count: Count | None = Field(default=None, **_doc("Fewest deals.", "deals"))
+    max_count: Count | None = Field(default=None, **_doc("Most deals.", "deals"))
 
     @model_validator(mode="after")
     def _ordered(self) -> ShareLimits:
@@ -120,47 +141,70 @@ class Cvar(BaseModel):
     """Tail-risk limit: CVaR at level alpha of the scenario loss, as a share of the basis."""
 
     model_config = _STRICT
-    alpha: float = Field(default=0.95, gt=0, lt=1)
-    max_share: Share | None = None
+    alpha: float = Field(
+        default=0.95, gt=0, lt=1, **_doc("Confidence level of CVaR and VaR.", "0-1")
+    )
+    max_share: Share | None = Field(
+        default=None, **_doc("Most CVaR of the scenario loss, as a share of the basis.", "0-1")
+    )
 
 
 class Risk(BaseModel):
     """Expected-loss, high-risk and tail-risk limits."""
 
     model_config = _STRICT
-    max_expected_loss_share: Share | None = None
-    high_risk_threshold: Share = 0.35
-    max_high_risk_share: Share | None = None
-    cvar: Cvar | None = None
+    max_expected_loss_share: Share | None = Field(
+        default=None, **_doc("Most expected loss Σ p·amount, as a share of the basis.", "0-1")
+    )
+    high_risk_threshold: Share = Field(
+        default=0.35, **_doc("Loss probability at or above which a deal is high-risk.", "0-1")
+    )
+    max_high_risk_share: Share | None = Field(
+        default=None, **_doc("Most capital in high-risk deals, as a share of the basis.", "0-1")
+    )
+    cvar: Cvar | None = Field(
+        default=None, **_doc("Tail-risk limit over loss scenarios (needs scenarios).")
+    )
 
 
 class ImpactBy(BaseModel):
     """At least this share (or amount) of capital must have its impact online by ``year``."""
 
     model_config = _STRICT
-    year: int
-    min_share: Share | None = None
-    min_amount: Amount | None = None
+    year: int = Field(**_doc("Year by which the impact must be online.", "year"))
+    min_share: Share | None = Field(
+        default=None, **_doc("Least capital online by then, as a share of the basis.", "0-1")
+    )
+    min_amount: Amount | None = Field(default=None, **_doc("Least capital online by then.", _USD))
 
 
 class LeadTime(BaseModel):
     """Lead-time limits: longest allowed lead time, impact-by shares, sub-area deadlines."""
 
     model_config = _STRICT
-    max_lead_time: Amount | None = None
-    impact_by: tuple[ImpactBy, ...] = ()
-    sub_area_deadlines: dict[str, ImpactBy] = Field(default_factory=dict)
+    max_lead_time: Amount | None = Field(
+        default=None, **_doc("Longest lead time a chosen deal may have.", "years")
+    )
+    impact_by: tuple[ImpactBy, ...] = Field(
+        default=(), **_doc("Rules on capital whose impact is online by a year.")
+    )
+    sub_area_deadlines: dict[str, ImpactBy] = Field(
+        default_factory=dict, **_doc("The same rule within one sub-area, by sub-area id.")
+    )
 
 
 class AttributeLimit(BaseModel):
     """A limit on an attribute column, summed per deal or weighted by the amount committed."""
 
     model_config = _STRICT
-    name: str
-    attribute: str
-    per: Literal["deal", "dollar"] = "deal"
-    max: float | None = None
-    min: float | None = None
+    name: str = Field(**_doc("Label of the limit."))
+    attribute: str = Field(**_doc("Attribute column of candidates.csv that is limited."))
+    per: Literal["deal", "dollar"] = Field(
+        default="deal",
+        **_doc("`deal`: Σ attribute over chosen deals; `dollar`: Σ attribute × amount."),
+    )
+    max: float | None = Field(default=None, **_doc("Upper bound, in the attribute's units."))
+    min: float | None = Field(default=None, **_doc("Lower bound, in the attribute's units."))
 
     @model_validator(mode="after")
     def _ordered(self) -> AttributeLimit:
@@ -172,8 +216,8 @@ class GroupLimit(BaseModel):
     """How many members of a candidate group may (or must) be chosen."""
 
     model_config = _STRICT
-    max_count: Count | None = None
-    min_count: Count | None = None
+    max_count: Count | None = Field(default=None, **_doc("Most members chosen.", "deals"))
+    min_count: Count | None = Field(default=None, **_doc("Fewest members chosen.", "deals"))
 
     @model_validator(mode="after")
     def _ordered(self) -> GroupLimit:
@@ -185,44 +229,73 @@ class Objective(BaseModel):
     """Weights of the two objective terms (both maximised) and of an optional CVaR penalty."""
 
     model_config = _STRICT
-    strategic_weight: float = Field(default=1.0, ge=0, allow_inf_nan=False)
-    return_weight: float = Field(default=1.0, ge=0, allow_inf_nan=False)
-    cvar_weight: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+    strategic_weight: float = Field(
+        default=1.0, ge=0, allow_inf_nan=False, **_doc("Weight of the strategic value term.")
+    )
+    return_weight: float = Field(
+        default=1.0, ge=0, allow_inf_nan=False, **_doc("Weight of the expected net return term.")
+    )
+    cvar_weight: float = Field(
+        default=0.0,
+        ge=0,
+        allow_inf_nan=False,
+        **_doc("Multiple of CVaR subtracted from the objective (needs scenarios)."),
+    )
 
 
 class SolverSettings(BaseModel):
     """HiGHS settings: time limit (s), relative MIP gap, threads (0 = HiGHS decides), seed."""
 
     model_config = _STRICT
-    time_limit: float = Field(default=60.0, gt=0, allow_inf_nan=False)
-    mip_gap: float = Field(default=0.001, ge=0, le=1)
-    threads: Count = 0
-    seed: Count = 0
+    time_limit: float = Field(
+        default=60.0, gt=0, allow_inf_nan=False, **_doc("HiGHS time limit.", "s")
+    )
+    mip_gap: float = Field(
+        default=0.001, ge=0, le=1, **_doc("Relative MIP gap at which HiGHS stops.", "0-1")
+    )
+    threads: Count = Field(default=0, **_doc("HiGHS threads (0: HiGHS decides)."))
+    seed: Count = Field(default=0, **_doc("HiGHS random seed."))
 
 
 class Mandate(BaseModel):
     """The policy: every key of a mandate YAML file. Absent limits are no limits."""
 
     model_config = _STRICT
-    name: str = ""
-    description: str = ""
-    budget: Amount
-    min_deployment: Share | None = None
-    horizon: Horizon = Horizon()
-    value_horizon: int | None = None
-    pacing: Pacing = Pacing()
-    deals: Deals = Deals()
-    pillars: dict[str, ShareLimits] = Field(default_factory=dict)
-    sub_areas: dict[str, ShareLimits] = Field(default_factory=dict)
-    share_basis: Literal["budget", "deployed"] = "budget"
-    risk: Risk = Risk()
-    lead_time: LeadTime = LeadTime()
-    limits: tuple[AttributeLimit, ...] = ()
-    groups: dict[str, GroupLimit] = Field(default_factory=dict)
-    force_in: tuple[str, ...] = ()
-    force_out: tuple[str, ...] = ()
-    objective: Objective = Objective()
-    solver: SolverSettings = SolverSettings()
+    name: str = Field(default="", **_doc("Name of the mandate (default: the file stem)."))
+    description: str = Field(default="", **_doc("What the mandate asks."))
+    budget: Amount = Field(**_doc("Upper bound on total commitment.", _USD))
+    min_deployment: Share | None = Field(
+        default=None, **_doc("Share of the budget that must be committed.", "0-1")
+    )
+    horizon: Horizon = Field(default=Horizon(), **_doc("Years in which commitments are made."))
+    value_horizon: int | None = Field(
+        default=None,
+        **_doc("Last year strategic value counts (default: horizon end + 10).", "year"),
+    )
+    pacing: Pacing = Field(default=Pacing(), **_doc("Capital called per calendar year."))
+    deals: Deals = Field(default=Deals(), **_doc("Numbers of commitments."))
+    pillars: dict[str, ShareLimits] = Field(
+        default_factory=dict, **_doc("Limits per pillar, by pillar id.")
+    )
+    sub_areas: dict[str, ShareLimits] = Field(
+        default_factory=dict,
+        **_doc("Limits per sub-area, by sub-area id; `default` applies to every sub-area."),
+    )
+    share_basis: Literal["budget", "deployed"] = Field(
+        default="budget", **_doc("What shares are measured against: the budget, or committed.")
+    )
+    risk: Risk = Field(default=Risk(), **_doc("Risk limits."))
+    lead_time: LeadTime = Field(default=LeadTime(), **_doc("Lead-time limits."))
+    limits: tuple[AttributeLimit, ...] = Field(
+        default=(), **_doc("Limits on attribute columns of candidates.csv.")
+    )
+    groups: dict[str, GroupLimit] = Field(
+        default_factory=dict, **_doc("Limits per candidate group, by group label.")
+    )
+    force_in: tuple[str, ...] = Field(default=(), **_doc("Candidates that must be chosen."))
+    force_out: tuple[str, ...] = Field(default=(), **_doc("Candidates that must not be chosen."))
+    objective: Objective = Field(default=Objective(), **_doc("Weights of the objective terms."))
+    solver: SolverSettings = Field(default=SolverSettings(), **_doc("HiGHS settings."))
 
     @model_validator(mode="after")
     def _consistent(self) -> Mandate:

@@ -22,60 +22,87 @@ _FROZEN = ConfigDict(frozen=True, populate_by_name=True)
 DIGITS = 6
 
 
+def _doc(text: str, unit: str = "") -> Any:
+    """A field described for ``allocator schema plan``, with its unit."""
+    return {"description": text, "json_schema_extra": {"unit": unit} if unit else None}
+
+
+_USD = "USD M"
+
+
 class Investment(BaseModel):
     """One chosen investment: amount committed in ``start_year``, online in ``impact_year``."""
 
     model_config = _FROZEN
-    id: str
-    name: str
-    pillar_id: str
-    sub_area_id: str
-    start_year: int
-    amount: float
-    impact_year: float
-    loss_probability: float
-    expected_return: float
+    id: str = Field(**_doc("Candidate id."))
+    name: str = Field(**_doc("Candidate name."))
+    pillar_id: str = Field(**_doc("Pillar of its sub-area."))
+    sub_area_id: str = Field(**_doc("Sub-area."))
+    start_year: int = Field(**_doc("Year of the commitment.", "year"))
+    amount: float = Field(**_doc("Amount committed.", _USD))
+    impact_year: float = Field(**_doc("Year its impact is online: start year + lead time.", "year"))
+    loss_probability: float = Field(**_doc("Chance of total loss.", "0-1"))
+    expected_return: float = Field(
+        **_doc("Expected net return per $ committed: (1 − p)·multiple − 1.", "USD per USD")
+    )
 
 
 class ObjectiveTerms(BaseModel):
     """The two objective terms, before weighting."""
 
     model_config = _FROZEN
-    strategic: float = 0.0
-    return_: float = Field(default=0.0, alias="return")
+    strategic: float = Field(default=0.0, **_doc("Strategic value (see docs/model.md)."))
+    return_: float = Field(default=0.0, alias="return", **_doc("Expected net return.", _USD))
 
 
 class Totals(BaseModel):
     """Committed capital in total and by pillar, sub-area, year committed and year called."""
 
     model_config = _FROZEN
-    committed: float = 0.0
-    by_pillar: dict[str, float] = Field(default_factory=dict)
-    by_sub_area: dict[str, float] = Field(default_factory=dict)
-    by_year_committed: dict[str, float] = Field(default_factory=dict)
-    by_year_called: dict[str, float] = Field(default_factory=dict)
+    committed: float = Field(default=0.0, **_doc("Total committed.", _USD))
+    by_pillar: dict[str, float] = Field(default_factory=dict, **_doc("Committed by pillar.", _USD))
+    by_sub_area: dict[str, float] = Field(
+        default_factory=dict, **_doc("Committed by sub-area.", _USD)
+    )
+    by_year_committed: dict[str, float] = Field(
+        default_factory=dict, **_doc("Committed by year of commitment.", _USD)
+    )
+    by_year_called: dict[str, float] = Field(
+        default_factory=dict, **_doc("Capital called by calendar year.", _USD)
+    )
 
 
 class Metrics(BaseModel):
     """Portfolio metrics; shares are against the mandate's share basis."""
 
     model_config = _FROZEN
-    deals: int = 0
-    expected_loss: float = 0.0
-    high_risk_share: float = 0.0
-    cvar: dict[str, float] | None = None
-    impact_by: dict[str, float] = Field(default_factory=dict)
+    deals: int = Field(default=0, **_doc("Number of investments.", "deals"))
+    expected_loss: float = Field(default=0.0, **_doc("Σ loss probability × amount.", _USD))
+    high_risk_share: float = Field(
+        default=0.0, **_doc("Capital in high-risk deals, as a share of the basis.", "0-1")
+    )
+    cvar: dict[str, float] | None = Field(
+        default=None,
+        **_doc("With scenarios: alpha, and CVaR, VaR and mean of the scenario loss ($M)."),
+    )
+    impact_by: dict[str, float] = Field(
+        default_factory=dict,
+        **_doc("Share of the basis whose impact is online by each year.", "0-1"),
+    )
 
 
 class Binding(BaseModel):
     """A limit at its bound: dotted mandate key, its value, slack and (if known) marginal value."""
 
     model_config = _FROZEN
-    constraint: str
-    key: str
-    limit: float
-    slack: float
-    dual: float | None = None
+    constraint: str = Field(**_doc("Model row: component[index]."))
+    key: str = Field(**_doc("Dotted mandate key, as --set takes it."))
+    limit: float = Field(**_doc("The key's value."))
+    slack: float = Field(**_doc("Distance from the bound (0 or within tolerance)."))
+    dual: float | None = Field(
+        default=None,
+        **_doc("Marginal value: objective gained per unit of the limit (from explain)."),
+    )
 
 
 class Relaxation(BaseModel):

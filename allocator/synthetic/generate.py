@@ -22,7 +22,6 @@ import numpy as np
 import pandas as pd
 from pydantic import TypeAdapter
 
-from allocator.resources import DEFAULT_INSTANCE, DEFAULT_MANDATE, bundled
 from allocator.errors import InputError
 from allocator.inputs.instance import (
     Candidate,
@@ -34,6 +33,7 @@ from allocator.inputs.instance import (
 from allocator.inputs.load import load_instance
 from allocator.inputs.mandate import Horizon, Mandate, load_mandate
 from allocator.io import write_atomic
+from allocator.resources import DEFAULT_INSTANCE, DEFAULT_MANDATE, bundled
 
 MAX_CANDIDATES = 200_000
 TICKET_SIGMA = 0.10  # lognormal sigma of the factor that scales a resampled ticket range
