@@ -185,13 +185,13 @@ def check_plan(
         The violations found, and the totals, metrics and objective terms
         recomputed from the plan's investments.
     """
-    plan = _read(plan, json.loads)
-    mandate = _read(mandate, yaml.safe_load)
+    plan_data: Mapping[str, Any] = _read(plan, json.loads)
+    mandate_data: Mapping[str, Any] = _read(mandate, yaml.safe_load)
     folder = Path(instance_dir)
     default = folder / "scenarios.csv"
     scenario_file = Path(scenarios) if scenarios else (default if default.is_file() else None)
-    ctx = _context(plan, folder, mandate, tol, scenario_file)
-    solved = plan.get("status") in _WITH_SOLUTION
+    ctx = _context(plan_data, folder, mandate_data, tol, scenario_file)
+    solved = plan_data.get("status") in _WITH_SOLUTION
     families = _FAMILIES if solved else (_check_no_investments,)
     violations = tuple(v for family in families for v in family(ctx))
     return CheckReport(violations, ctx.recomputed)

@@ -46,9 +46,11 @@ def _grid_variants(grid: Any, file: str) -> list[Variant]:
         raise InputError("grid: expected a mapping from key to a non-empty list", file=file)
     keys = list(grid)
     return [
-        Variant(
-            name=", ".join(f"{k}={v}" for k, v in zip(keys, values, strict=True)),
-            set=dict(zip(keys, values, strict=True)),
+        Variant.model_validate(
+            {
+                "name": ", ".join(f"{k}={v}" for k, v in zip(keys, values, strict=True)),
+                "set": dict(zip(keys, values, strict=True)),
+            }
         )
         for values in itertools.product(*(grid[k] for k in keys))
     ]

@@ -7,7 +7,7 @@ name to ``{set, force_in, force_out}``; ``set`` maps dotted mandate keys to valu
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -100,7 +100,7 @@ Progress = Callable[[int, int], None]  # called with (done, total) as results co
 
 def solve_in_turn(
     session: Session,
-    mandates: list[Mandate | None],
+    mandates: Sequence[Mandate | None],
     *,
     time_limit: float | None = None,
     gap: float | None = None,

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from pydantic import BaseModel
 
 from allocator.analysis.frontier import frontier as solve_frontier
 from allocator.analysis.frontier import plot_frontier
@@ -126,7 +127,8 @@ def validate(problem: Problem) -> None:
 @click.argument("what", type=click.Choice(["instance", "mandate", "plan"]))
 def schema(what: str) -> None:
     """Print the JSON Schema of an instance, a mandate or a plan."""
-    model = {"instance": Instance, "mandate": Mandate, "plan": Plan}[what]
+    models: dict[str, type[BaseModel]] = {"instance": Instance, "mandate": Mandate, "plan": Plan}
+    model = models[what]
     click.echo(json.dumps(model.model_json_schema(by_alias=True), indent=2))
 
 

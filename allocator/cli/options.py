@@ -143,9 +143,10 @@ def problem_inputs(func: Callable[..., Any]) -> Callable[..., Any]:
         problem = Problem(inst, mand, instance_path, mandate_path, edited, scenarios)
         return func(*args, problem=problem, **kwargs)
 
+    decorated: Callable[..., Any] = command
     for decorator in (scenarios_option, edit_options, mandate_option, instance_argument):
-        command = decorator(command)
-    return command
+        decorated = decorator(decorated)
+    return decorated
 
 
 def load_inputs(

@@ -33,10 +33,11 @@ _ROW = re.compile(
 )
 
 
-class SolveProgress(io.TextIOBase):
+class SolveProgress(io.StringIO):
     """A text stream for the HiGHS log that shows incumbent, bound, gap and time live."""
 
     def __init__(self, live: Live) -> None:
+        super().__init__()
         self.live, self._pending = live, ""
         self.live.update(_status("presolving", "-", "-", "-"))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from allocator.formulation.core import Pairs
 from allocator.formulation.expressions import count
-from allocator.formulation.limits import Family, LimitRow, add_limits
+from allocator.formulation.limits import Family, LimitRow, Sense, add_limits
 from allocator.formulation.model import AllocationModel
 from allocator.inputs.mandate import Mandate
 
@@ -27,7 +27,8 @@ def add_deals(m: AllocationModel, pairs: Pairs, mandate: Mandate) -> None:
         ]
         add_limits(m, "deals_max_per_year", rows)
     everything = range(len(pairs.items))
-    for name, sense in (("max_total", "max"), ("min_total", "min")):
+    totals: tuple[tuple[str, Sense], ...] = (("max_total", "max"), ("min_total", "min"))
+    for name, sense in totals:
         value = getattr(deals, name)
         if value is not None:
             row = LimitRow("total", f"deals.{name}", value, sense, count(m, everything), "count")
@@ -39,7 +40,8 @@ def add_groups(m: AllocationModel, pairs: Pairs, mandate: Mandate) -> None:
     if not mandate.groups:
         return
     members = pairs.group(lambda p: pairs.candidates[p].group or None)
-    for name, sense in (("max_count", "max"), ("min_count", "min")):
+    counts: tuple[tuple[str, Sense], ...] = (("max_count", "max"), ("min_count", "min"))
+    for name, sense in counts:
         rows = [
             LimitRow(
                 label,

@@ -29,7 +29,7 @@ MEASURES: tuple[Measure, ...] = ("share", "amount", "count", "attribute")
 class LimitRow(NamedTuple):
     """A limit row to add: ``lhs`` against ``value`` (× ``factor`` for a share of a basis)."""
 
-    index: Hashable  # index of the row in its component
+    at: Hashable  # index of the row in its component
     key: str  # dotted mandate path, e.g. "pillars.cyber.max_share"
     value: float  # the mandate's value for the key
     sense: Sense
@@ -80,15 +80,13 @@ def add_limits(m: AllocationModel, component: str, rows: list[LimitRow]) -> None
     """
     if not rows:
         return
-    values = pyo.Param(
-        [r.index for r in rows], mutable=True, initialize={r.index: r.value for r in rows}
-    )
+    values = pyo.Param([r.at for r in rows], mutable=True, initialize={r.at: r.value for r in rows})
     m.add_component(f"{component}_value", values)
     bodies = {}
     for r in rows:
-        rhs = values[r.index] * r.factor if r.factor is not None else values[r.index]
-        bodies[r.index] = r.lhs <= rhs if r.sense == "max" else r.lhs >= rhs
-        label = f"{component}[{_label(r.index)}]"
+        rhs = values[r.at] * r.factor if r.factor is not None else values[r.at]
+        bodies[r.at] = r.lhs <= rhs if r.sense == "max" else r.lhs >= rhs
+        label = f"{component}[{_label(r.at)}]"
         m.limits.append(
             Limit(
                 label,
@@ -96,10 +94,10 @@ def add_limits(m: AllocationModel, component: str, rows: list[LimitRow]) -> None
                 r.sense,
                 r.measure,
                 component,
-                r.index,
+                r.at,
                 r.lhs,
                 rhs,
-                values[r.index],
+                values[r.at],
                 r.factor,
             )
         )

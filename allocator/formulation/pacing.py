@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from allocator.formulation.core import Pairs
 from allocator.formulation.expressions import linear
-from allocator.formulation.limits import Family, LimitRow, add_limits
+from allocator.formulation.limits import Family, LimitRow, Sense, add_limits
 from allocator.formulation.model import AllocationModel
 from allocator.inputs.mandate import Mandate, Pacing, year_limits
 
@@ -35,7 +35,8 @@ def add_pacing(m: AllocationModel, pairs: Pairs, mandate: Mandate) -> None:
     terms = called_terms(pairs, years)
     w = m.w_list
     called = {y: linear(m, ((f, w[p]) for p, f in terms.get(y, ()))) for y in years}
-    for name, sense in (("annual_max", "max"), ("annual_min", "min")):
+    bounds: tuple[tuple[str, Sense], ...] = (("annual_max", "max"), ("annual_min", "min"))
+    for name, sense in bounds:
         limits = year_limits(getattr(pacing, name), years)
         rows = [
             LimitRow(y, f"pacing.{name}.{y}", v, sense, called[y], "amount")

@@ -23,7 +23,7 @@ from pydantic import (
     ValidationError,
     field_validator,
 )
-from pydantic.json_schema import SkipJsonSchema
+from pydantic.json_schema import JsonDict, SkipJsonSchema
 
 from allocator.errors import InputError
 from allocator.inputs.columns import Column, columns_of
@@ -33,7 +33,7 @@ from allocator.io import input_error, read_csv, read_yaml
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 
-def _unit(unit: str) -> dict[str, str]:
+def _unit(unit: str) -> JsonDict:
     return {"unit": unit}
 
 

@@ -118,7 +118,7 @@ class ShareLimits(BaseModel):
 
 
 # each ShareLimits key: the sense of its bound and what it measures (committed amount or deals)
-SHARE_LIMIT_KINDS = (
+SHARE_LIMIT_KINDS: tuple[tuple[str, Literal["max", "min"], Literal["amount", "count"]], ...] = (
     ("max_share", "max", "amount"),
     ("min_share", "min", "amount"),
     ("max_amount", "max", "amount"),

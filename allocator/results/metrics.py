@@ -35,7 +35,7 @@ def tail_risk(
     probability = np.asarray(scenarios.probability, dtype=float)
     order = np.argsort(losses, kind="stable")
     cumulative = np.cumsum(probability[order])
-    var = float(losses[order][min(np.searchsorted(cumulative, alpha - 1e-12), len(order) - 1)])
+    var = float(losses[order][min(int(np.searchsorted(cumulative, alpha - 1e-12)), len(order) - 1)])
     cvar = var + float(probability @ np.maximum(losses - var, 0.0)) / (1.0 - alpha)
     return {
         "alpha": alpha,

@@ -127,7 +127,8 @@ def diagnose(
             if farther:
                 needed[limit.key] = (limit.limit, relaxed)
     relaxations = tuple(
-        Relaxation(key=key, from_=old, to=new) for key, (old, new) in sorted(needed.items())
+        Relaxation.model_validate({"key": key, "from": old, "to": new})
+        for key, (old, new) in sorted(needed.items())
     )
     listing = "; ".join(f"{r.key} from {r.from_:g} to {r.to:g}" for r in relaxations)
     return Diagnosis(

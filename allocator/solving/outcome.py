@@ -38,7 +38,7 @@ ENDINGS: dict[HighsStatus, Ending] = {
     HighsStatus.kObjectiveTarget: Ending.LIMIT,
     HighsStatus.kMemoryLimit: Ending.LIMIT,
     HighsStatus.kInterrupt: Ending.LIMIT,
-    HighsStatus.kHighsInterrupt: Ending.LIMIT,
+    HighsStatus.kHighsInterrupt: Ending.LIMIT,  # type: ignore[attr-defined]
     HighsStatus.kUnbounded: Ending.ERROR,  # cannot happen with bounded variables
     HighsStatus.kNotset: Ending.ERROR,
     HighsStatus.kLoadError: Ending.ERROR,
