@@ -84,7 +84,12 @@ _REPORTED_MAPS = {
     "totals.by_year_committed": "by_year_committed",
     "totals.by_year_called": "by_year_called",
 }
+# the mandate's defaults, written here again on purpose (a test compares them with the model's)
 _DEFAULT_HIGH_RISK_THRESHOLD = 0.35
+_DEFAULT_HORIZON_START, _DEFAULT_HORIZON_YEARS = 2026, 10
+_DEFAULT_VALUE_HORIZON_AFTER = 10  # years after the horizon's last year
+_DEFAULT_CVAR_ALPHA = 0.95
+_DEFAULT_WEIGHTS = {"strategic_weight": 1.0, "return_weight": 1.0, "cvar_weight": 0.0}
 _REPORTED_RELATIVE_TOL = 1e-6
 _REPORTED_ABSOLUTE_TOL = 1e-4
 _LIMIT_RELATIVE_TOL = 1e-5
@@ -274,8 +279,8 @@ def _read_investments(plan: Mapping[str, Any]) -> pd.DataFrame:
 def _horizon(mandate: Mapping[str, Any]) -> range:
     """Return the horizon's calendar years (default 2026 for 10 years)."""
     horizon = _get(mandate, "horizon", {})
-    start = int(_get(horizon, "start", 2026))
-    return range(start, start + int(_get(horizon, "years", 10)))
+    start = int(_get(horizon, "start", _DEFAULT_HORIZON_START))
+    return range(start, start + int(_get(horizon, "years", _DEFAULT_HORIZON_YEARS)))
 
 
 def _basis(mandate: Mapping[str, Any], committed: float) -> float:
@@ -389,14 +394,14 @@ def _recompute(
     losses: pd.DataFrame | None,
 ) -> dict[str, Any]:
     """Every total, metric and objective term the plan reports, from its investments."""
-    value_horizon = int(_get(mandate, "value_horizon", years[-1] + 10))
+    value_horizon = int(_get(mandate, "value_horizon", years[-1] + _DEFAULT_VALUE_HORIZON_AFTER))
     weights = _get(mandate, "objective", {})
     strategic = _strategic(chosen, years, value_horizon)
     net_return = _net_return(chosen)
     high_risk = _high_risk_amount(chosen, mandate)
-    alpha = _get(_get(_get(mandate, "risk", {}), "cvar", {}), "alpha", 0.95)
+    alpha = _get(_get(_get(mandate, "risk", {}), "cvar", {}), "alpha", _DEFAULT_CVAR_ALPHA)
     cvar = None if losses is None else _cvar(losses, alpha)
-    penalty = _get(weights, "cvar_weight", 0.0) * (cvar or 0.0)
+    penalty = _get(weights, "cvar_weight", _DEFAULT_WEIGHTS["cvar_weight"]) * (cvar or 0.0)
     return {
         "committed": float(chosen["amount"].sum()),
         "by_pillar": _sum_by(chosen, "pillar_id"),
@@ -405,8 +410,9 @@ def _recompute(
         "by_year_called": _called_by_year(chosen),
         "strategic": strategic,
         "return": net_return,
-        "objective": _get(weights, "strategic_weight", 1.0) * strategic
-        + _get(weights, "return_weight", 1.0) * net_return
+        "objective": _get(weights, "strategic_weight", _DEFAULT_WEIGHTS["strategic_weight"])
+        * strategic
+        + _get(weights, "return_weight", _DEFAULT_WEIGHTS["return_weight"]) * net_return
         - penalty,
         "cvar": cvar,
         "expected_loss": float((chosen["loss_probability"] * chosen["amount"]).sum()),

@@ -1,8 +1,10 @@
 """The bundled reference data: the instance validates, and every shipped mandate solves to
-optimal and its plan passes the independent checker."""
+optimal, within its gap of the golden optimum (``tests/data/golden.csv``, written only by
+``tools/golden.py``), and its plan passes the independent checker."""
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -14,6 +16,11 @@ from allocator.check import check_plan
 
 INSTANCE = allocator.bundled("instances/sri-2025")
 MANDATES = sorted(Path(allocator.bundled("models")).glob("*.yaml"))
+GOLDEN_FILE = Path(__file__).parent / "data" / "golden.csv"
+GOLDEN = {
+    row["mandate"]: row
+    for row in csv.DictReader(GOLDEN_FILE.read_text(encoding="utf-8").splitlines())
+}
 
 
 def test_reference_instance():
@@ -42,6 +49,14 @@ def test_mandate_solves_and_checks(path):
     assert plan.status == allocator.Status.OPTIMAL
     report = check_plan(plan.to_dict(), INSTANCE, path)
     assert report.ok, report.violations
+    golden = float(GOLDEN[path.stem]["objective"])
+    assert abs(plan.objective - golden) <= mandate.solver.mip_gap * abs(golden) + 1e-6
+    assert plan.bound >= golden - 1e-6 * abs(golden)
+
+
+def test_every_mandate_has_a_golden_optimum():
+    assert set(GOLDEN) == {p.stem for p in MANDATES}
+    assert {row["status"] for row in GOLDEN.values()} == {"optimal"}
 
 
 def test_bundled_what_ifs_run_from_the_command_line():

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from cases import ROWS, enumerate_optimum, random_case
 from helpers import instance
-from test_bruteforce import ROWS, enumerate_optimum, random_case
 
 import allocator
 from allocator import Mandate, Session, Status

@@ -187,7 +187,9 @@ def report(result: dict[str, object], package: str) -> str:
         names = [f"{short[r]} ({lines[r]})" for r in rooms if floors[r] == level]
         out.append(f"{level:>5}  " + ", ".join(names))
     out.append("")
-    out.append("arrows back up: " + (", ".join(f"{short[a]} -> {short[b]}" for a, b in back) or "none"))
+    out.append(
+        "arrows back up: " + (", ".join(f"{short[a]} -> {short[b]}" for a, b in back) or "none")
+    )
     out.append(
         "circles: " + ("; ".join(" <-> ".join(short[r] for r in c) for c in circles) or "none")
     )

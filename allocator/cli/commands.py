@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import click
 from pydantic import BaseModel
@@ -29,16 +28,9 @@ from allocator.cli.options import (
     scenarios_option,
     solver_options,
 )
-from allocator.cli.output import emit
+from allocator.cli.output import emit, load_plan, show, table_csv, write_plan, write_table
 from allocator.cli.progress import progress_bar, solve_progress
-from allocator.cli.render import (
-    comparison_renderables,
-    explain_renderables,
-    frame_table,
-    plan_renderables,
-    show,
-    whatif_renderables,
-)
+from allocator.cli.render import comparison_renderables, explain_renderables, whatif_renderables
 from allocator.errors import EXIT_INFEASIBLE, EXIT_OK, InputError
 from allocator.inputs.instance import Instance
 from allocator.inputs.load import load_instance
@@ -57,16 +49,6 @@ from allocator.synthetic.sampling import sample_scenarios
 @click.version_option(package_name="allocator")
 def main() -> None:
     """Allocate a strategic direct-investment pool with a mixed-integer program (Pyomo + HiGHS)."""
-
-
-def write_plan(plan: Plan, fmt: str, output: Path | None) -> None:
-    """A plan in the requested format, to stdout or a file."""
-    if fmt == "json":
-        emit(plan.to_json() + "\n", output)
-    elif fmt == "csv":
-        emit(plan.to_frame().to_csv(index=False), output)
-    else:
-        show(plan_renderables(plan), output)
 
 
 @main.command()
@@ -163,19 +145,6 @@ def split_paths(paths: tuple[Path, ...], last: str) -> tuple[Path | None, Path]:
     if len(paths) > 2:
         raise InputError(f"expected [INSTANCE] {last}", column="arguments")
     return (None, paths[0]) if len(paths) == 1 else (paths[0], paths[1])
-
-
-def load_plan(path: Path) -> Plan:
-    """A plan JSON file, validated."""
-    try:
-        return Plan.from_json(path.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise InputError(err.strerror or "cannot read", file=str(path)) from None
-    except ValueError as err:
-        first = str(err).splitlines()
-        raise InputError(
-            f"not a plan JSON ({first[-1].strip() if first else err})", file=str(path)
-        ) from None
 
 
 @main.command()
@@ -295,26 +264,6 @@ def generate(candidates: int, seed: int, years: int, start: int, output: Path) -
     inst, mand = generate_instance(candidates=candidates, seed=seed, years=years, start=start)
     write_generated(output, inst, mand)
     click.echo(f"wrote {candidates} candidates and mandate.yaml to {output}", err=True)
-
-
-def table_csv(table: Any) -> str:
-    """A result table as CSV, each variant's investments map as JSON text."""
-    if "investments" in table:
-        table = table.assign(investments=table["investments"].map(json.dumps, na_action="ignore"))
-    return table.to_csv(index=False)
-
-
-def write_table(table: Any, title: str, fmt: str, output: Path | None) -> None:
-    """A result table as JSON records, CSV or a rich table."""
-    if fmt == "json":
-        emit(table.to_json(orient="records", indent=2) + "\n", output)
-    elif fmt == "csv":
-        emit(table_csv(table), output)
-    else:
-        display = table.drop(columns=["investments", "name"], errors="ignore")
-        display = display.dropna(axis=1, how="all")  # e.g. CVaR without scenarios
-        display = display.rename(columns=lambda c: c.removeprefix("committed_"))
-        show([frame_table(display, title)], output)
 
 
 @main.command()

@@ -1,12 +1,21 @@
-"""The requested output: stdout, or a file written atomically."""
+"""The requested output: plans and tables as JSON, CSV or rich tables, to stdout or to a file
+written atomically; and plan files read back."""
 
 from __future__ import annotations
 
+import io
+import json
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import click
+from rich.console import Console, Group
 
+from allocator.cli.render import frame_table, plan_renderables
+from allocator.errors import InputError
 from allocator.io import write_atomic
+from allocator.results.plan import Plan
 
 
 def emit(text: str, output: Path | None) -> None:
@@ -15,3 +24,58 @@ def emit(text: str, output: Path | None) -> None:
         click.echo(text, nl=not text.endswith("\n"))
     else:
         write_atomic(output, text)
+
+
+def show(renderables: Iterable[Any], output: Path | None) -> None:
+    """Print to the terminal (with colour when it is one) or write plain text to a file."""
+    if output is None:
+        console = Console()
+        console.width = console.width if console.is_terminal else 200
+        console.print(Group(*renderables))
+        return
+    buffer = io.StringIO()
+    Console(file=buffer, width=160, no_color=True).print(Group(*renderables))
+    write_atomic(output, buffer.getvalue())
+
+
+def write_plan(plan: Plan, fmt: str, output: Path | None) -> None:
+    """A plan in the requested format, to stdout or a file."""
+    if fmt == "json":
+        emit(plan.to_json() + "\n", output)
+    elif fmt == "csv":
+        emit(plan.to_frame().to_csv(index=False), output)
+    else:
+        show(plan_renderables(plan), output)
+
+
+def load_plan(path: Path) -> Plan:
+    """A plan JSON file, validated."""
+    try:
+        return Plan.from_json(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise InputError(err.strerror or "cannot read", file=str(path)) from None
+    except ValueError as err:
+        first = str(err).splitlines()
+        raise InputError(
+            f"not a plan JSON ({first[-1].strip() if first else err})", file=str(path)
+        ) from None
+
+
+def table_csv(table: Any) -> str:
+    """A result table as CSV, each variant's investments map as JSON text."""
+    if "investments" in table:
+        table = table.assign(investments=table["investments"].map(json.dumps, na_action="ignore"))
+    return table.to_csv(index=False)
+
+
+def write_table(table: Any, title: str, fmt: str, output: Path | None) -> None:
+    """A result table as JSON records, CSV or a rich table."""
+    if fmt == "json":
+        emit(table.to_json(orient="records", indent=2) + "\n", output)
+    elif fmt == "csv":
+        emit(table_csv(table), output)
+    else:
+        display = table.drop(columns=["investments", "name"], errors="ignore")
+        display = display.dropna(axis=1, how="all")  # e.g. CVaR without scenarios
+        display = display.rename(columns=lambda c: c.removeprefix("committed_"))
+        show([frame_table(display, title)], output)

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
-from rich.console import Console, Group
 from rich.markup import escape
 from rich.table import Table
 
-from allocator.io import write_atomic
 from allocator.results.plan import Plan
 
 
@@ -103,18 +98,6 @@ def plan_renderables(plan: Plan) -> list[Any]:
     if plan.found:
         parts += [pillar_table(plan), binding_table(plan), investment_table(plan)]
     return parts
-
-
-def show(renderables: Iterable[Any], output: Path | None) -> None:
-    """Print to the terminal (with colour when it is one) or write plain text to a file."""
-    if output is None:
-        console = Console()
-        console.width = console.width if console.is_terminal else 200
-        console.print(Group(*renderables))
-        return
-    buffer = io.StringIO()
-    Console(file=buffer, width=160, no_color=True).print(Group(*renderables))
-    write_atomic(output, buffer.getvalue())
 
 
 def frame_table(frame: Any, title: str) -> Table:

@@ -68,6 +68,16 @@ def add_family(m: AllocationModel, family: Family) -> None:
     m.family_limits[family.name] = m.limits[first_limit:]
 
 
+def family_table() -> str:
+    """The Markdown table of the families, their rows and what they read (``docs/model.md``)."""
+    lines = ["| family | rows | mandate keys | reads |", "|---|---|---|---|"]
+    for f in FAMILIES:
+        reads = [f"`{r}`" for r in f.reads] + [f"candidate `{c}`" for c in f.fields]
+        reads += [f"taxonomy `{t}`" for t in f.taxonomy] + (["scenarios"] if f.scenarios else [])
+        lines.append(f"| `{f.name}` | {f.doc} | {f.keys or '–'} | {', '.join(reads) or '–'} |")
+    return "\n".join(lines)
+
+
 __all__ = [
     "FAMILIES",
     "AllocationModel",
@@ -76,5 +86,6 @@ __all__ = [
     "Pairs",
     "add_family",
     "build_model",
+    "family_table",
     "strategic_rate",
 ]
