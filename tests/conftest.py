@@ -39,7 +39,11 @@ def _check_root() -> Any:
 
 @pytest.fixture(autouse=True)
 def check_every_plan(monkeypatch: pytest.MonkeyPatch, _check_root: Path) -> None:
-    """Every plan with a solution must keep every limit, recomputed from files by the checker."""
+    """Every plan with a solution must keep every limit, recomputed from files by the checker.
+
+    Plans without a solution have nothing to check; plans solved in Dask worker processes
+    (sweeps with workers) are not seen here, since the patch lives in this process only.
+    """
     module = importlib.import_module("allocator.solving.solve")
     finish = module.finish
 
