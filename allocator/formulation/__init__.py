@@ -63,9 +63,11 @@ def build_model(
 def add_family(m: AllocationModel, family: Family) -> None:
     """Run one family and remember which components and limit rows it added."""
     before, first_limit = set(m.component_map()), len(m.limits)
+    terms_before = set(m.pair_terms)
     family.add(m, m.pairs, m.pairs.mandate)
     m.family_components[family.name] = [n for n in m.component_map() if n not in before]
     m.family_limits[family.name] = m.limits[first_limit:]
+    m.family_terms[family.name] = [k for k in m.pair_terms if k not in terms_before]
 
 
 def family_table() -> str:

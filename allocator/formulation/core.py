@@ -117,9 +117,11 @@ def add_exclusions(m: AllocationModel, pairs: Pairs, mandate: Mandate) -> None:
     """Bound ``z`` to 0 for forced-out candidates and those over ``max_lead_time``; else 0..1."""
     forced_out = set(mandate.force_out)
     max_lead = mandate.lead_time.max_lead_time
-    for z, c in zip(m.z_list, pairs.candidates, strict=True):
-        excluded = c.id in forced_out or (max_lead is not None and c.lead_time > max_lead)
-        z.setub(0 if excluded else 1)
+    excluded = [
+        c.id in forced_out or (max_lead is not None and c.lead_time > max_lead)
+        for c in pairs.candidates
+    ]
+    m.bound_pairs("z", [0.0 if out else 1.0 for out in excluded])
 
 
 EXCLUSIONS = Family(

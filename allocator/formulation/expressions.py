@@ -8,9 +8,11 @@ evaluation at 50,000 terms.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
 import pyomo.environ as pyo
 from pyomo.core.base.expression import ExpressionData
 from pyomo.core.expr.numeric_expr import (
@@ -40,16 +42,56 @@ def linear(m: AllocationModel, terms: Iterable[tuple[float, Any]]) -> Any:
     return LinearExpression(args=args)
 
 
+@dataclass(frozen=True)
+class PairTerms:
+    """An aggregate over the pairs as arrays: ``Σ coefs[k] · <kind>[positions[k]]``."""
+
+    kind: Literal["w", "z"]
+    positions: np.ndarray
+    coefs: np.ndarray
+
+
+def pair_sum(
+    m: AllocationModel,
+    kind: Literal["w", "z"],
+    positions: Sequence[int],
+    coefs: Sequence[float] | None = None,
+) -> Any:
+    """Σ coef · w[p] (kind ``w``) or z[p] (``z``) over pair positions, as a Pyomo expression
+    registered with its arrays in ``m.pair_terms``; ``m.zero`` when empty."""
+    variables = m.w_list if kind == "w" else m.z_list
+    if coefs is None:
+        positions = list(positions)
+        if not positions:
+            return m.zero
+        expr = LinearExpression(args=[variables[p] for p in positions])
+        weights = np.ones(len(positions))
+    else:
+        kept = [(p, c) for p, c in zip(positions, coefs, strict=True) if c]
+        if not kept:
+            return m.zero
+        positions = [p for p, _ in kept]
+        weights = np.array([c for _, c in kept], dtype=float)
+        expr = LinearExpression(
+            args=[
+                variables[p] if c == 1 else MonomialTermExpression((c, variables[p]))
+                for p, c in kept
+            ]
+        )
+    m.pair_terms[id(expr)] = (expr, PairTerms(kind, np.asarray(positions, np.int64), weights))
+    return expr
+
+
 def amount(m: AllocationModel, positions: Iterable[int], weight: Weight | None = None) -> Any:
     """Σ weight(p) · w[p] over the given pair positions (weight 1 by default)."""
-    w = m.w_list
-    return linear(m, ((weight(p) if weight else 1.0, w[p]) for p in positions))
+    positions = list(positions)
+    return pair_sum(m, "w", positions, [weight(p) for p in positions] if weight else None)
 
 
 def count(m: AllocationModel, positions: Iterable[int], weight: Weight | None = None) -> Any:
     """Σ weight(p) · z[p] over the given pair positions (weight 1 by default)."""
-    z = m.z_list
-    return linear(m, ((weight(p) if weight else 1.0, z[p]) for p in positions))
+    positions = list(positions)
+    return pair_sum(m, "z", positions, [weight(p) for p in positions] if weight else None)
 
 
 def basis(m: AllocationModel, mandate: Mandate) -> Any:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from allocator.formulation.core import Pairs
-from allocator.formulation.expressions import linear
+from allocator.formulation.expressions import pair_sum
 from allocator.formulation.limits import Family, LimitRow, Sense, add_limits
 from allocator.formulation.model import AllocationModel
 from allocator.inputs.mandate import Mandate, Pacing, year_limits
@@ -27,14 +27,18 @@ def called_terms(pairs: Pairs, years: list[int]) -> dict[int, list[tuple[int, fl
     return terms
 
 
+def _called(m: AllocationModel, terms: list[tuple[int, float]]) -> object:
+    """Capital called by (pair position, fraction) terms."""
+    return pair_sum(m, "w", [p for p, _ in terms], [f for _, f in terms])
+
+
 def add_pacing(m: AllocationModel, pairs: Pairs, mandate: Mandate) -> None:
     """Annual maximum and minimum of capital called, and cumulative caps; index: years."""
     pacing, years = mandate.pacing, mandate.years
     if pacing == Pacing():
         return
     terms = called_terms(pairs, years)
-    w = m.w_list
-    called = {y: linear(m, ((f, w[p]) for p, f in terms.get(y, ()))) for y in years}
+    called = {y: _called(m, terms.get(y, [])) for y in years}
     bounds: tuple[tuple[str, Sense], ...] = (("annual_max", "max"), ("annual_min", "min"))
     for name, sense in bounds:
         limits = year_limits(getattr(pacing, name), years)
@@ -45,7 +49,7 @@ def add_pacing(m: AllocationModel, pairs: Pairs, mandate: Mandate) -> None:
         add_limits(m, f"pacing_{name}", rows)
     rows = []
     for y, v in year_limits(pacing.cumulative_max, years).items():
-        lhs = linear(m, ((f, w[p]) for year in years if year <= y for p, f in terms.get(year, ())))
+        lhs = _called(m, [t for year in years if year <= y for t in terms.get(year, ())])
         rows.append(LimitRow(y, f"pacing.cumulative_max.{y}", v, "max", lhs, "amount"))
     add_limits(m, "pacing_cumulative_max", rows)
 

@@ -146,6 +146,8 @@ def rebuild_families(
             if family.name in families:
                 for component in m.family_components.pop(family.name):
                     m.del_component(component)
+                for registered in m.family_terms.pop(family.name):
+                    m.pair_terms.pop(registered, None)
                 add_family(m, family)
     m.limits = [row for f in FAMILIES for row in m.family_limits[f.name]]
     for key, parameter in IN_PLACE.items():

@@ -34,8 +34,7 @@ def add_tickets(m: AllocationModel, pairs: Pairs, mandate: Mandate) -> None:
     """
     low = np.array([c.ticket_min for c in pairs.candidates], dtype=float)
     high = np.array([c.ticket_max for c in pairs.candidates], dtype=float)
-    for w, upper in zip(m.w_list, high.tolist(), strict=True):
-        w.setub(upper)
+    m.bound_pairs("w", high)
     if m.ticket_block:
         m.ticket_rows = TicketRows(low, high)
         return

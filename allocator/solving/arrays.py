@@ -1,12 +1,18 @@
-"""A model as arrays, the form in which models pass to and from HiGHS in one call."""
+"""A model as arrays, the form in which models pass to and from HiGHS in one call.
+
+The matrix is kept as its raw compressed arrays (what ``passModel`` takes); ``matrix`` gives
+it as a scipy sparse matrix for the what-if shortcut, importing scipy only then (a one-shot
+solve never needs it).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, replace
+from typing import Any
 
 import highspy
 import numpy as np
-import scipy.sparse as sp
 
 from allocator.errors import SolverError
 
@@ -14,26 +20,62 @@ from allocator.errors import SolverError
 @dataclass(frozen=True)
 class Arrays:
     """``row_lower ≤ A·x ≤ row_upper``, ``col_lower ≤ x ≤ col_upper``, objective
-    ``cost·x + offset`` (``matrix`` CSR or CSC), integrality per column."""
+    ``cost·x + offset``, integrality per column; ``A`` as compressed arrays (``start``,
+    ``index``, ``value``), row-wise or column-wise."""
 
     cost: np.ndarray
     col_lower: np.ndarray
     col_upper: np.ndarray
     row_lower: np.ndarray
     row_upper: np.ndarray
-    matrix: sp.csr_matrix | sp.csc_matrix
+    start: np.ndarray
+    index: np.ndarray
+    value: np.ndarray
+    rowwise: bool
     integer: np.ndarray  # bool per column
     offset: float = 0.0
     maximize: bool = True
 
     @classmethod
+    def of(cls, matrix: Any, **fields: Any) -> Arrays:
+        """Arrays whose matrix is a scipy CSR or CSC matrix."""
+        rowwise = matrix.format == "csr"
+        return cls(
+            start=np.asarray(matrix.indptr),
+            index=np.asarray(matrix.indices),
+            value=np.asarray(matrix.data, dtype=float),
+            rowwise=rowwise,
+            **fields,
+        )
+
+    def with_matrix(self, matrix: Any, **fields: Any) -> Arrays:
+        """A copy with another scipy matrix and any other fields replaced."""
+        return replace(
+            self,
+            start=np.asarray(matrix.indptr),
+            index=np.asarray(matrix.indices),
+            value=np.asarray(matrix.data, dtype=float),
+            rowwise=matrix.format == "csr",
+            **fields,
+        )
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(rows, columns)."""
+        return len(self.row_lower), len(self.cost)
+
+    @functools.cached_property
+    def matrix(self) -> Any:
+        """``A`` as a scipy sparse matrix (CSR when row-wise, else CSC)."""
+        import scipy.sparse as sp
+
+        kind = sp.csr_matrix if self.rowwise else sp.csc_matrix
+        return kind((self.value, self.index, self.start), shape=self.shape)
+
+    @classmethod
     def read(cls, highs: highspy.Highs) -> Arrays:
         """The model a HiGHS object holds."""
         lp = highs.getLp()
-        parts = (np.asarray(lp.a_matrix_.value_), np.asarray(lp.a_matrix_.index_))
-        start, shape = np.asarray(lp.a_matrix_.start_), (lp.num_row_, lp.num_col_)
-        rowwise = lp.a_matrix_.format_ == highspy.MatrixFormat.kRowwise
-        matrix = (sp.csr_matrix if rowwise else sp.csc_matrix)((*parts, start), shape=shape)
         kinds = np.array(lp.integrality_, dtype=object)
         return cls(
             cost=np.asarray(lp.col_cost_, dtype=float),
@@ -41,7 +83,10 @@ class Arrays:
             col_upper=np.asarray(lp.col_upper_, dtype=float),
             row_lower=np.asarray(lp.row_lower_, dtype=float),
             row_upper=np.asarray(lp.row_upper_, dtype=float),
-            matrix=matrix,
+            start=np.asarray(lp.a_matrix_.start_),
+            index=np.asarray(lp.a_matrix_.index_),
+            value=np.asarray(lp.a_matrix_.value_, dtype=float),
+            rowwise=lp.a_matrix_.format_ == highspy.MatrixFormat.kRowwise,
             integer=kinds == highspy.HighsVarType.kInteger
             if len(kinds)
             else np.zeros(lp.num_col_, dtype=bool),
@@ -51,9 +96,7 @@ class Arrays:
 
     def pass_to(self, highs: highspy.Highs, *, relaxed: bool = False) -> None:
         """Pass the model (its LP relaxation with ``relaxed``) to a HiGHS object."""
-        matrix = self.matrix
-        rowwise = matrix.format == "csr"
-        kind = highspy.MatrixFormat.kRowwise if rowwise else highspy.MatrixFormat.kColwise
+        kind = highspy.MatrixFormat.kRowwise if self.rowwise else highspy.MatrixFormat.kColwise
         sense = highspy.ObjSense.kMaximize if self.maximize else highspy.ObjSense.kMinimize
         integer = np.zeros(len(self.cost), dtype=np.int32)
         if not relaxed:
@@ -61,7 +104,7 @@ class Arrays:
         status = highs.passModel(
             len(self.cost),
             len(self.row_lower),
-            matrix.nnz,
+            len(self.value),
             int(kind),
             int(sense),
             self.offset,
@@ -70,9 +113,9 @@ class Arrays:
             self.col_upper,
             self.row_lower,
             self.row_upper,
-            matrix.indptr.astype(np.int32),
-            matrix.indices.astype(np.int32),
-            matrix.data.astype(float),
+            self.start.astype(np.int32),
+            self.index.astype(np.int32),
+            self.value,
             integer,
         )
         if status == highspy.HighsStatus.kError:

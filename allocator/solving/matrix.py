@@ -1,5 +1,5 @@
-"""The one-shot hand-off: the model compiled once by Pyomo's standard-form compiler and passed
-to HiGHS as a sparse matrix, several times faster than a per-constraint hand-off."""
+"""The one-shot hand-off: the model compiled once (``compiler``) and passed to HiGHS as one
+sparse matrix, several times faster than a per-constraint hand-off."""
 
 from __future__ import annotations
 
@@ -9,70 +9,89 @@ from typing import Any, TextIO
 
 import highspy
 import numpy as np
-import pyomo.environ as pyo
-import scipy.sparse as sp
 from pyomo.common.tee import TeeStream, capture_output
-from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from allocator.formulation import AllocationModel, without_gc
 from allocator.formulation.tickets import TicketRows
 from allocator.inputs.mandate import SolverSettings
 from allocator.solving.arrays import Arrays
+from allocator.solving.compiler import (
+    INFINITY,
+    Columns,
+    Compiler,
+    RowBlock,
+    active_constraints,
+    stack,
+)
 from allocator.solving.outcome import FEASIBLE_SOLUTION, Outcome
 from allocator.solving.settings import apply_options
 
 
 def matrix_lp(model: AllocationModel) -> tuple[Arrays, list[Any]]:
-    """The model as a HiGHS LP/MIP in column-wise sparse form, and its Pyomo columns."""
-    repn = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=None)
-    columns = list(repn.columns)
-    matrix = repn.A.tocsr()
-    rhs = np.asarray(repn.rhs, dtype=float)
-    sense = np.array([s for _, s in repn.rows], dtype=int)
-    cost = np.asarray(repn.c.toarray()[0], dtype=float)
+    """The model as a HiGHS LP/MIP in row-wise sparse form, and its Pyomo columns."""
+    columns = Columns.of(model)
+    compiler = Compiler(model, columns)
+    rows = compiler.rows(active_constraints(model))
+    cost, offset, maximize = compiler.objective()
+    block = [rows]
     if model.ticket_rows is not None:
-        block, block_rhs, block_sense = _ticket_block(model, model.ticket_rows, columns)
-        cost = np.concatenate([cost, np.zeros(len(columns) - len(cost))])
-        widened = sp.hstack(
-            [matrix, sp.csr_matrix((matrix.shape[0], len(columns) - matrix.shape[1]))]
-        )
-        matrix = sp.vstack([widened, block])
-        rhs, sense = np.concatenate([rhs, block_rhs]), np.concatenate([sense, block_sense])
+        block.append(ticket_block(model.ticket_rows, compiler))
+    start, index, value, lower, upper = stack(block)
+    col_lower, col_upper = columns.bounds(model)
     lp = Arrays(
         cost=cost,
-        col_lower=np.array([-highspy.kHighsInf if v.lb is None else v.lb for v in columns], float),
-        col_upper=np.array([highspy.kHighsInf if v.ub is None else v.ub for v in columns], float),
-        row_lower=np.where(sense == 1, -highspy.kHighsInf, rhs),
-        row_upper=np.where(sense == -1, highspy.kHighsInf, rhs),
-        matrix=sp.csc_matrix(matrix),
-        integer=np.array([v.is_integer() for v in columns], dtype=bool),
-        offset=float(repn.c_offset[0]),
-        maximize=repn.objectives[0].sense == pyo.maximize,
+        col_lower=col_lower,
+        col_upper=col_upper,
+        row_lower=lower,
+        row_upper=upper,
+        start=start,
+        index=index,
+        value=value,
+        rowwise=True,
+        integer=columns.integer(model),
+        offset=offset,
+        maximize=maximize,
     )
-    return lp, columns
+    return lp, columns.variables
 
 
-def _ticket_block(
-    model: AllocationModel, rows: TicketRows, columns: list[Any]
-) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
-    """The ticket rows as one sparse block; columns the compiler did not meet are appended."""
-    position = {id(v): k for k, v in enumerate(columns)}
-    for var in (*model.w_list, *model.z_list):
-        if id(var) not in position:
-            position[id(var)] = len(columns)
-            columns.append(var)
-    w = np.fromiter((position[id(v)] for v in model.w_list), dtype=np.int64)
-    z = np.fromiter((position[id(v)] for v in model.z_list), dtype=np.int64)
+def ticket_block(rows: TicketRows, compiler: Compiler) -> RowBlock:
+    """The ticket rows as one block: ``w − high·z ≤ 0`` for every pair (``= 0`` where
+    ``low == high``), then ``w − low·z ≥ 0`` where ``0 < low < high``."""
+    w, z = compiler.pair_columns("w"), compiler.pair_columns("z")
     low, high = rows.low, rows.high
     ranged = np.flatnonzero((low > 0) & (low != high))
-    pairs, lower = np.arange(len(w)), len(w) + np.arange(len(ranged))
     count = len(w) + len(ranged)
-    row = np.concatenate([pairs, pairs, lower, lower])
-    col = np.concatenate([w, z, w[ranged], z[ranged]])
-    data = np.concatenate([np.ones(len(w)), -high, np.ones(len(ranged)), -low[ranged]])
-    block = sp.csr_matrix((data, (row, col)), shape=(count, len(columns)))
-    sense = np.concatenate([np.where(low == high, 0, 1), np.full(len(ranged), -1)])
-    return block, np.zeros(count), sense
+    first = np.stack([w, z], axis=1)
+    second = np.stack([w[ranged], z[ranged]], axis=1)
+    coefs_first = np.stack([np.ones(len(w)), -high], axis=1)
+    coefs_second = np.stack([np.ones(len(ranged)), -low[ranged]], axis=1)
+    order_first = np.argsort(first, axis=1)  # columns sorted within each row
+    order_second = np.argsort(second, axis=1)
+    index = np.concatenate(
+        [
+            np.take_along_axis(first, order_first, 1).ravel(),
+            np.take_along_axis(second, order_second, 1).ravel(),
+        ]
+    )
+    value = np.concatenate(
+        [
+            np.take_along_axis(coefs_first, order_first, 1).ravel(),
+            np.take_along_axis(coefs_second, order_second, 1).ravel(),
+        ]
+    )
+    lower = np.concatenate([np.where(low == high, 0.0, -INFINITY), np.zeros(len(ranged))])
+    upper = np.concatenate([np.zeros(len(w)), np.full(len(ranged), INFINITY)])
+    return RowBlock(
+        constraints=[None] * count,
+        start=np.arange(0, 2 * count + 1, 2, dtype=np.int64),
+        index=index,
+        value=value,
+        lower=lower,
+        upper=upper,
+        parametric_bounds=np.zeros(count, bool),
+        parametric_coefs=np.zeros(count, bool),
+    )
 
 
 def run_matrix(model: AllocationModel, settings: SolverSettings, log: TextIO | None) -> Outcome:

@@ -78,13 +78,13 @@ def project(model: Arrays, pairs: PairColumns) -> Projection | None:
     col_lower[w] = np.maximum(col_lower[w], pairs.low * model.col_lower[pairs.z])
     col_upper[w] = np.minimum(col_upper[w], pairs.high * model.col_upper[pairs.z])
     infinite = highspy.kHighsInf
-    lp = Arrays(
+    lp = Arrays.of(
+        sp.vstack([upper_rows, lower_rows]).tocsc()[:, columns],
         cost=model.cost[columns],
         col_lower=col_lower,
         col_upper=col_upper,
         row_lower=np.concatenate([np.full(len(upper_bound), -infinite), lower_bound]),
         row_upper=np.concatenate([upper_bound, np.full(len(lower_bound), infinite)]),
-        matrix=sp.vstack([upper_rows, lower_rows]).tocsc()[:, columns],
         integer=np.zeros(len(columns), dtype=bool),
         offset=model.offset,
         maximize=model.maximize,

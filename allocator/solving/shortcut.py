@@ -23,7 +23,6 @@ the shortcut holds for every constraint family, including ones added later.
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from dataclasses import dataclass
 from typing import TextIO
@@ -110,14 +109,13 @@ class Snapshot:
         empty = ~touched
         if np.any(a.row_lower[empty] > HOLDS) or np.any(a.row_upper[empty] < -HOLDS):
             return None
-        return dataclasses.replace(
-            a,
+        return a.with_matrix(
+            matrix[touched],
             cost=a.cost[keep],
             col_lower=a.col_lower[keep],
             col_upper=a.col_upper[keep],
             row_lower=a.row_lower[touched],
             row_upper=a.row_upper[touched],
-            matrix=matrix[touched],
             integer=a.integer[keep],
         )
 
