@@ -65,8 +65,8 @@ def lp_value(model: Arrays) -> tuple[str, float]:
 
 def snapshot(inst: allocator.Instance, mandate: Mandate) -> Snapshot:
     session = Session(inst, mandate)
-    session.solver.sync(session.model)
-    return Snapshot.take(session.solver, session.model)
+    live, _ = session.sync()
+    return Snapshot.take(live, session.model)
 
 
 @pytest.mark.parametrize("seed", range(30))

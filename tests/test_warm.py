@@ -15,7 +15,7 @@ from helpers import instance
 import allocator
 from allocator import Mandate, Session, Status
 from allocator.solving.settings import Deadline
-from allocator.solving.shortcut import Snapshot, neighbourhood, relax
+from allocator.solving.shortcut import WIDENINGS, Snapshot, fixed_choices, neighbourhood, relax
 
 
 @pytest.fixture(scope="module")
@@ -108,9 +108,9 @@ def test_snapshot_checks_plans_and_restrictions(reference):
     inst, mandate = reference
     session = Session(inst, mandate)
     session.solve()
-    session.solver.sync(session.model)
-    s = Snapshot.take(session.solver, session.model)
-    planned = session.solver.values()
+    live, _ = session.sync()
+    s = Snapshot.take(live, session.model)
+    planned = live.values()
     assert s.violation(planned) <= 1e-6
     assert s.objective(planned) == pytest.approx(session.plan.objective, rel=1e-6)
     over = planned.copy()
@@ -132,16 +132,21 @@ def test_a_barred_choice_is_never_fixed(reference):
     session = Session(inst, mandate)
     base = session.solve()
     largest = _largest(base)
-    session.solver.sync(session.model)
-    guide = relax(Snapshot.take(session.solver, session.model))
+    live, _ = session.sync()
+    guide = relax(Snapshot.take(live, session.model))
     assert guide.optimal
     session.apply(mandate.with_changes({"force_out": [largest]}), inst)
-    session.solver.sync(session.model)
-    s = Snapshot.take(session.solver, session.model)
+    live, _ = session.sync()
+    s = Snapshot.take(live, session.model)
     previous = np.array([round(z.value or 0.0) for z in session.model.z_list], dtype=float)
-    found = neighbourhood(s, guide, previous, mandate.solver, Deadline(float("inf")))
-    assert found is not None and s.violation(found.values) <= 1e-6
     barred = [p for p, (cid, _) in enumerate(session.model.pairs.items) if cid == largest]
+    assert previous[barred].any()  # the previous plan chose it
+    for widen in WIDENINGS:  # never fixed at the previous plan's 1
+        fixed = fixed_choices(s, guide, previous, widen)
+        assert not (fixed & (previous == 1))[barred].any()
+    # with the edited model's own LP as the guide, as ``resolve`` does, a plan is found
+    found = neighbourhood(s, relax(s), previous, mandate.solver, Deadline(float("inf")))
+    assert found is not None and s.violation(found.values) <= 1e-6
     assert not found.values[s.pairs.z[barred]].any()
 
 

@@ -62,10 +62,11 @@ def test_structural_edit_rebuilds_only_its_family():
     inst = instance(base())
     session = Session(inst, Mandate.model_validate(mandate(pillars={"p2": {"max_share": 0.5}})))
     session.solve()
-    tickets, pillars = session.model.ticket_max, session.model.pillar_max_share
+    once, pillars = session.model.once_only, session.model.pillar_max_share
     session.update({"lead_time": {"impact_by": [{"year": 2027, "min_amount": 90}]}})
-    assert session.model.ticket_max is tickets and session.model.pillar_max_share is pillars
+    assert session.model.once_only is once and session.model.pillar_max_share is pillars
     assert hasattr(session.model, "impact_by")
+    assert session.last_rebuild.families == {"impact_by"}
 
 
 @pytest.mark.parametrize(

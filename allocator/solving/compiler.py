@@ -28,9 +28,12 @@ from pyomo.core.expr.numeric_expr import (
     SumExpression,
 )
 from pyomo.core.expr.relational_expr import EqualityExpression, InequalityExpression
+from pyomo.core.expr.visitor import identify_mutable_parameters
 
 from allocator.errors import SolverError
 from allocator.formulation import AllocationModel
+from allocator.formulation.tickets import TicketRows
+from allocator.solving.arrays import Arrays
 
 INFINITY = highspy.kHighsInf
 
@@ -106,6 +109,11 @@ class Linear:
     constant: float = 0.0
     parametric_constant: bool = False  # the constant holds a mutable parameter
     parametric_coefs: bool = False  # a coefficient holds a mutable parameter
+    parameters: list[Any] = field(default_factory=list)  # the mutable parameters met
+
+    def met(self, expr: Any) -> None:
+        """Record the mutable parameters of a fixed sub-expression."""
+        self.parameters.extend(identify_mutable_parameters(expr))
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """Columns and coefficients, duplicates summed, zeros dropped, columns sorted."""
@@ -150,6 +158,7 @@ class Compiler:
             coef, var = expr.args
             if not _number(coef):
                 into.parametric_coefs = True
+                into.met(coef)
                 coef = pyo.value(coef)
             into.single_columns.append(self.columns.position[id(var)])
             into.single_coefs.append(scale * coef)
@@ -158,7 +167,9 @@ class Compiler:
             self.collect(expr.expr, scale, into)
             return
         if not expr.is_potentially_variable():  # a parameter, or an expression of parameters
-            into.parametric_constant |= not expr.is_constant()
+            if not expr.is_constant():
+                into.parametric_constant = True
+                into.met(expr)
             into.constant += scale * pyo.value(expr)
             return
         if expr.is_variable_type():
@@ -173,7 +184,9 @@ class Compiler:
             if not _number(left) and left.is_potentially_variable():
                 left, right = right, left
             if _number(left) or not left.is_potentially_variable():
-                into.parametric_coefs |= not _number(left) and not left.is_constant()
+                if not _number(left) and not left.is_constant():
+                    into.parametric_coefs = True
+                    into.met(left)
                 self.collect(right, scale * pyo.value(left), into)
                 return
         raise SolverError(f"the model holds a nonlinear expression: {expr}")
@@ -201,7 +214,7 @@ class Compiler:
     def rows(self, constraints: Iterable[Any]) -> RowBlock:
         """A block of rows in CSR form."""
         starts, columns, coefs, lower, upper, data = [0], [], [], [], [], []
-        bounds_move, coefs_move = [], []
+        bounds_move, coefs_move, parameters = [], [], []
         for constraint in constraints:
             cols, vals, low, high, form = self.row(constraint)
             columns.append(cols)
@@ -211,6 +224,7 @@ class Compiler:
             upper.append(high)
             bounds_move.append(form.parametric_constant)
             coefs_move.append(form.parametric_coefs)
+            parameters.append(tuple(form.parameters))
             data.append(constraint)
         return RowBlock(
             constraints=data,
@@ -221,17 +235,28 @@ class Compiler:
             upper=np.asarray(upper, float),
             parametric_bounds=np.asarray(bounds_move, bool),
             parametric_coefs=np.asarray(coefs_move, bool),
+            parameters=parameters,
         )
 
-    def objective(self) -> tuple[np.ndarray, float, bool]:
-        """Cost of every column, the constant, and whether the objective is maximised."""
+    def objective(self) -> Objective:
+        """The active objective's costs, constant and sense."""
         (objective,) = list(self.m.component_data_objects(pyo.Objective, active=True))
         form = Linear()
         self.collect(objective.expr, 1.0, form)
         cost = np.zeros(len(self.columns.variables))
         columns, coefs = form.arrays()
         cost[columns] = coefs
-        return cost, form.constant, objective.sense == pyo.maximize
+        return Objective(cost, form.constant, objective.sense == pyo.maximize, form.parameters)
+
+
+@dataclass(frozen=True)
+class Objective:
+    """The objective as arrays, and the mutable parameters it holds."""
+
+    cost: np.ndarray
+    offset: float
+    maximize: bool
+    parameters: list[Any]
 
 
 @dataclass
@@ -247,6 +272,7 @@ class RowBlock:
     upper: np.ndarray
     parametric_bounds: np.ndarray  # bool per row: its bounds hold a mutable parameter
     parametric_coefs: np.ndarray  # bool per row: a coefficient holds a mutable parameter
+    parameters: list[tuple[Any, ...]]  # the mutable parameters each row holds
 
     def __len__(self) -> int:
         return len(self.lower)
@@ -278,3 +304,80 @@ def stack(blocks: list[RowBlock]) -> tuple[np.ndarray, ...]:
         np.concatenate([b.lower for b in blocks]),
         np.concatenate([b.upper for b in blocks]),
     )
+
+
+def ticket_block(rows: TicketRows, compiler: Compiler) -> RowBlock:
+    """The ticket rows as one block: ``w − high·z ≤ 0`` for every pair (``= 0`` where
+    ``low == high``), then ``w − low·z ≥ 0`` where ``0 < low < high``."""
+    w, z = compiler.pair_columns("w"), compiler.pair_columns("z")
+    low, high = rows.low, rows.high
+    ranged = np.flatnonzero((low > 0) & (low != high))
+    count = len(w) + len(ranged)
+    first = np.stack([w, z], axis=1)
+    second = np.stack([w[ranged], z[ranged]], axis=1)
+    coefs_first = np.stack([np.ones(len(w)), -high], axis=1)
+    coefs_second = np.stack([np.ones(len(ranged)), -low[ranged]], axis=1)
+    order_first = np.argsort(first, axis=1)  # columns sorted within each row
+    order_second = np.argsort(second, axis=1)
+    index = np.concatenate(
+        [
+            np.take_along_axis(first, order_first, 1).ravel(),
+            np.take_along_axis(second, order_second, 1).ravel(),
+        ]
+    )
+    value = np.concatenate(
+        [
+            np.take_along_axis(coefs_first, order_first, 1).ravel(),
+            np.take_along_axis(coefs_second, order_second, 1).ravel(),
+        ]
+    )
+    lower = np.concatenate([np.where(low == high, 0.0, -INFINITY), np.zeros(len(ranged))])
+    upper = np.concatenate([np.zeros(len(w)), np.full(len(ranged), INFINITY)])
+    return RowBlock(
+        constraints=[None] * count,
+        start=np.arange(0, 2 * count + 1, 2, dtype=np.int64),
+        index=index,
+        value=value,
+        lower=lower,
+        upper=upper,
+        parametric_bounds=np.zeros(count, bool),
+        parametric_coefs=np.zeros(count, bool),
+        parameters=[()] * count,
+    )
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A whole model as arrays, its columns and its row blocks (constraints, then tickets)."""
+
+    arrays: Arrays
+    columns: Columns
+    blocks: list[RowBlock]
+    objective: Objective
+
+
+def compile_model(m: AllocationModel) -> Compiled:
+    """Every active row, the objective and the column bounds of a model, as arrays."""
+    columns = Columns.of(m)
+    compiler = Compiler(m, columns)
+    blocks = [compiler.rows(active_constraints(m))]
+    if m.ticket_rows is not None:
+        blocks.append(ticket_block(m.ticket_rows, compiler))
+    objective = compiler.objective()
+    start, index, value, lower, upper = stack(blocks)
+    col_lower, col_upper = columns.bounds(m)
+    arrays = Arrays(
+        cost=objective.cost,
+        col_lower=col_lower,
+        col_upper=col_upper,
+        row_lower=lower,
+        row_upper=upper,
+        start=start,
+        index=index,
+        value=value,
+        rowwise=True,
+        integer=columns.integer(m),
+        offset=objective.offset,
+        maximize=objective.maximize,
+    )
+    return Compiled(arrays, columns, blocks, objective)

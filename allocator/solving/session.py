@@ -1,10 +1,12 @@
-"""A Session: one model and a persistent HiGHS solver kept alive for fast what-if re-solves.
+"""A Session: one model and its HiGHS model kept alive for fast what-if re-solves.
 
-A what-if edit changes limit values, the budget and the weights in place (mutable parameters)
-and rebuilds only the constraint families that read what changed (``formulation.rebuild``).
-The re-solve first tries the certified shortcut (``shortcut``: LP bound, plan near the previous
-one); if that plan is not within the gap, HiGHS solves the full model with it (or the previous
-plan) as a MIP start.
+The model is built and handed to HiGHS as a one-shot solve does (``live``: compiled arrays, one
+call). A what-if edit changes limit values, the budget and the weights in place (mutable
+parameters) and rebuilds only the constraint families that read what changed
+(``formulation.rebuild``); HiGHS gets exactly those rows, bounds and costs by its in-place
+calls. The re-solve first tries the certified shortcut (``shortcut``: LP bound, plan near the
+previous one); if that plan is not within the gap, HiGHS solves the full model with it (or the
+previous plan) as a MIP start.
 """
 
 from __future__ import annotations
@@ -16,17 +18,16 @@ from typing import Any, TextIO
 from allocator.formulation import build_model
 from allocator.formulation.rebuild import Rebuild, changed_families, rebuild_families
 from allocator.inputs.instance import Instance
-from allocator.inputs.mandate import Mandate, SolverSettings, check_mandate
+from allocator.inputs.mandate import Mandate, check_mandate
 from allocator.results.plan import Plan
 from allocator.solving import solve as one_shot
-from allocator.solving.outcome import Outcome
-from allocator.solving.persistent import WarmHighs
+from allocator.solving.live import LiveModel
 from allocator.solving.settings import Deadline, settings_for
 from allocator.solving.shortcut import resolve
 
 
 class Session:
-    """A model and a persistent HiGHS solver kept alive for fast what-if re-solves.
+    """A model and its HiGHS model kept alive for fast what-if re-solves.
 
     >>> session = Session(instance, mandate)
     >>> base = session.solve()
@@ -38,26 +39,39 @@ class Session:
         self.instance, self.mandate = instance, mandate
         self.warm_start = warm_start
         self.last_rebuild = Rebuild(full="the first model")  # what the last edit rebuilt
-        self._rebuilt = True  # components changed since HiGHS last saw the model
+        self._rebuilt: frozenset[str] = frozenset()  # families rebuilt since HiGHS was synced
         self._pending_seconds = 0.0
+        self.live: LiveModel | None = None
         self._build(instance, mandate)
         self.plan: Plan | None = None
 
     def _build(self, instance: Instance, mandate: Mandate) -> None:
         started = time.perf_counter()
-        self.model = build_model(instance, mandate)
-        self.solver = WarmHighs()
-        self._rebuilt = True
+        self.model = build_model(instance, mandate, ticket_block=True)
+        self.live = None
+        self._rebuilt = frozenset()
         self._pending_seconds += time.perf_counter() - started
 
     def hand_off(self) -> float:
         """Pass the built model to HiGHS now (else the first solve does); returns its seconds."""
-        if self.solver.holds(self.model):
+        if self.live is not None:
             return 0.0
-        seconds = self.solver.sync(self.model)
-        self._rebuilt = False  # the whole model is in HiGHS now
+        started = time.perf_counter()
+        self.live = LiveModel(self.model)
+        seconds = time.perf_counter() - started
         self._pending_seconds += seconds
         return seconds
+
+    def sync(self) -> tuple[LiveModel, float]:
+        """The HiGHS model, handed off or brought up to date; and the seconds it took."""
+        if self.live is None:
+            seconds = self.hand_off()
+            self._pending_seconds -= seconds  # reported as hand-off, not build
+            assert self.live is not None
+            return self.live, seconds
+        seconds = self.live.sync(self._rebuilt)
+        self._rebuilt = frozenset()
+        return self.live, seconds
 
     def solve(
         self,
@@ -76,14 +90,11 @@ class Session:
             self.apply(mandate or self.mandate, instance or self.instance)
         settings = settings_for(self.mandate, time_limit, gap)
         deadline = Deadline.after(settings.time_limit)
-        self.solver.configure(settings, log)
-        hand_off = self.solver.sync(self.model, rebuilt=self._rebuilt)
-        self._rebuilt = False
+        live, hand_off = self.sync()
         warm = self.warm_start and self.plan is not None and self.plan.found
-        self.solver.warm_start = warm
-        outcome = self._certified(settings, deadline, log) if warm else None
+        outcome = resolve(live, self.model, settings, deadline, log) if warm else None
         if outcome is None:
-            outcome = self.solver.run(self.model, hand_off)
+            outcome = live.run(settings, deadline, log, hand_off, start=warm)
         else:
             outcome = dataclasses.replace(outcome, hand_off_seconds=hand_off)
         self.plan = one_shot.finish(
@@ -96,16 +107,6 @@ class Session:
         )
         self._pending_seconds = 0.0
         return self.plan
-
-    def _certified(
-        self, settings: SolverSettings, deadline: Deadline, log: TextIO | None
-    ) -> Outcome | None:
-        """The certified shortcut (``shortcut``); when it cannot certify a plan, the full solve
-        gets the time it left and the best plan it found as a MIP start."""
-        outcome = resolve(self.solver, self.model, settings, deadline, log)
-        if outcome is None:
-            self.solver.set_time_limit(deadline.left())
-        return outcome
 
     def update(self, changes: dict[str, Any] | None = None, **keys: Any) -> Plan:
         """Apply dotted-path mandate edits (``a__b=1`` means ``a.b``) and re-solve."""
@@ -126,7 +127,7 @@ class Session:
             self.plan = None
             return
         rebuild_families(self.model, instance, mandate, rebuild.families)
-        self._rebuilt |= bool(rebuild.families)
+        self._rebuilt |= rebuild.families
         self._pending_seconds += time.perf_counter() - started
 
 

@@ -6,7 +6,8 @@ previous plan, so a Session first tries a shortcut that proves what HiGHS would 
 
 1. **Bound.** The LP relaxation of the edited model projected onto the amounts
    (``allocator.projection``: a tenth of the rows, a valid bound), solved by HiGHS's dual
-   simplex from the persistent model's arrays (no presolve: here it costs more than it saves).
+   simplex from the Session's HiGHS model as arrays (no presolve: here it costs more than it
+   saves).
    Its optimum bounds every plan.
 2. **Neighbourhood.** A sub-MIP in which ``z`` keeps the previous plan's value wherever the LP
    solution agrees with it (RINS); if its plan is not within the gap, a wider one that also
@@ -17,7 +18,7 @@ previous plan, so a Session first tries a shortcut that proves what HiGHS would 
    optimal at that gap and is returned without branching on the full model. Otherwise it is
    loaded as the MIP start of a full HiGHS solve, which then needs only to close the gap.
 
-Only the arrays of the persistent HiGHS model are read (and the ticket ranges of the pairs), so
+Only the arrays of the Session's HiGHS model are read (and the ticket ranges of the pairs), so
 the shortcut holds for every constraint family, including ones added later.
 """
 
@@ -25,7 +26,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import TextIO
+from typing import Any, Protocol, TextIO
 
 import highspy
 import numpy as np
@@ -35,7 +36,6 @@ from allocator.formulation import AllocationModel
 from allocator.inputs.mandate import SolverSettings
 from allocator.solving.arrays import Arrays
 from allocator.solving.outcome import FEASIBLE_SOLUTION, HighsStatus, Outcome
-from allocator.solving.persistent import WarmHighs
 from allocator.solving.projected_lp import PairColumns, project
 from allocator.solving.settings import Deadline, apply_options, quiet_highs
 
@@ -47,17 +47,27 @@ WIDENINGS = (0, 2)  # pairs freed by reduced cost, per pair RINS frees: RINS fir
 CERTIFIED = "optimal within the gap without branching on the full model"  # the log says so
 
 
+class HeldModel(Protocol):
+    """A model held by a HiGHS object, with its Pyomo variables (``live.LiveModel``)."""
+
+    highs: highspy.Highs
+
+    def columns_of(self, variables: list[Any]) -> np.ndarray: ...
+
+    def load(self, values: np.ndarray) -> None: ...
+
+
 @dataclass(frozen=True)
 class Snapshot:
-    """The persistent HiGHS model as arrays, and where each (candidate, year) pair's ``z`` and
+    """The Session's HiGHS model as arrays, and where each (candidate, year) pair's ``z`` and
     ``w`` columns are."""
 
     model: Arrays
     pairs: PairColumns
 
     @classmethod
-    def take(cls, solver: WarmHighs, model: AllocationModel) -> Snapshot:
-        """Read the model a persistent HiGHS interface holds (after its edits are passed)."""
+    def take(cls, solver: HeldModel, model: AllocationModel) -> Snapshot:
+        """Read the model HiGHS holds (after the edits are passed)."""
         candidates = model.pairs.candidates
         return cls(
             model=Arrays.read(solver.highs),
@@ -233,7 +243,7 @@ def _beyond(low: np.ndarray, high: np.ndarray) -> np.ndarray:
 
 
 def resolve(
-    solver: WarmHighs,
+    solver: HeldModel,
     model: AllocationModel,
     settings: SolverSettings,
     deadline: Deadline,
@@ -242,7 +252,7 @@ def resolve(
     """The certified plan of the edited model, loaded into its variables; or None, with the best
     plan found (if any) loaded as the MIP start, when HiGHS must branch on the full model.
 
-    ``solver`` is the Session's persistent interface with the edit passed and the previous
+    ``solver`` is the Session's HiGHS model with the edit passed and the previous
     plan still loaded in the model's variables.
     """
     started = time.perf_counter()
