@@ -4,6 +4,11 @@ The checker reads the instance CSVs and the raw mandate itself, with pandas and 
 only, and imports no other ``allocator`` module: a bug in the loader, the mandate model
 or the formulation cannot hide here, because no code is shared with them.
 
+Cash flows are recomputed from the documented schedules: an investment of amount A made in
+year t calls ``call_schedule[k]·A`` in year t + k and is expected to distribute
+``(1 − loss_probability)·expected_multiple·distribution_schedule[k]·A`` in year t + hold + k
+(``hold`` defaults to the lead time rounded up, at least the years of the call schedule).
+
 Only a plan's ``investments`` (id, start_year, amount) are taken as the decision. Every
 total, metric and objective term is recomputed from them, each mandate limit is checked
 against the recomputation, and the numbers the plan reports are compared with it.
@@ -21,9 +26,11 @@ rule               key
 ``force_in``       ``force_in.<id>``
 ``force_out``      ``force_out.<id>``
 ``budget``         ``budget``
+``recycling``      ``budget`` (commitments to a year above the budget plus recycled proceeds)
 ``min_deployment`` ``min_deployment``
 ``pacing``         ``pacing.annual_max.<year>``, ``pacing.annual_min.<year>``,
-                   ``pacing.cumulative_max.<year>``
+                   ``pacing.cumulative_max.<year>``, ``pacing.commit_max.<year>``,
+                   ``pacing.commit_min.<year>``, ``pacing.net_max.<year>``
 ``deals``          ``deals.max_per_year``, ``deals.max_total``, ``deals.min_total``
 ``pillars``        ``pillars.<pillar_id>.<limit>``
 ``sub_areas``      ``sub_areas.<sub_area_id>.<limit>`` (also when set by ``default``)
@@ -35,13 +42,15 @@ rule               key
                    ``lead_time.sub_area_deadlines.<sub_area_id>.<limit>``
 ``limits``         ``limits.<i>.max``, ``limits.<i>.min``, ``limits.<i>.attribute``
 ``reported``       the plan's own path: ``totals.by_pillar.<id>``, ``metrics.deals``,
-                   ``objective_terms.return``, ``objective``, ...
+                   ``objective_terms.return``, ``objective``, ``cash_flows.<year>.net``,
+                   ``metrics.irr``, ``metrics.outcomes.irr_p50``, ...
 =================  ==================================================================
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -54,13 +63,25 @@ import yaml
 
 KNOWN_COLUMNS = frozenset(
     "id name sub_area_id ticket_min ticket_max earliest_start latest_start lead_time"
-    " loss_probability expected_multiple call_schedule impact requires excludes group"
-    " source notes".split()
+    " loss_probability expected_multiple call_schedule impact hold distribution_schedule"
+    " multiple_sigma value_by_start requires excludes group source notes".split()
 )
-_TEXT_COLUMNS = ("id", "sub_area_id", "call_schedule", "requires", "excludes", "group")
+_TEXT_COLUMNS = (
+    "id",
+    "sub_area_id",
+    "call_schedule",
+    "distribution_schedule",
+    "value_by_start",
+    "requires",
+    "excludes",
+    "group",
+)
 _OPTIONAL_DEFAULTS = {
     "call_schedule": "1",
     "impact": 1.0,
+    "distribution_schedule": "1",
+    "multiple_sigma": 0.0,
+    "value_by_start": "",
     "requires": "",
     "excludes": "",
     "group": "",
@@ -83,13 +104,25 @@ _REPORTED_MAPS = {
     "totals.by_sub_area": "by_sub_area",
     "totals.by_year_committed": "by_year_committed",
     "totals.by_year_called": "by_year_called",
+    "metrics.dpi": "dpi",
 }
+_CASH_FLOW_COLUMNS = ("called", "distributed", "net", "cumulative_net", "nav")
+# IRR: rates r > -99 % solving Σ net_k (1 + r)^-k = 0, searched up to 10,000 %
+_IRR_LOWEST, _IRR_HIGHEST = -0.99, 100.0
+_SCENARIO_IRR_LOWEST = -0.9999
+_TOTAL_LOSS_IRR = -1.0
+_OUTCOME_QUANTILES = {"p5": 0.05, "p50": 0.5, "p95": 0.95}
 # the mandate's defaults, written here again on purpose (a test compares them with the model's)
 _DEFAULT_HIGH_RISK_THRESHOLD = 0.35
 _DEFAULT_HORIZON_START, _DEFAULT_HORIZON_YEARS = 2026, 10
 _DEFAULT_VALUE_HORIZON_AFTER = 10  # years after the horizon's last year
 _DEFAULT_CVAR_ALPHA = 0.95
-_DEFAULT_WEIGHTS = {"strategic_weight": 1.0, "return_weight": 1.0, "cvar_weight": 0.0}
+_DEFAULT_WEIGHTS = {
+    "strategic_weight": 1.0,
+    "return_weight": 1.0,
+    "cvar_weight": 0.0,
+    "discount_rate": None,  # no discounting: the undiscounted expected net return
+}
 _REPORTED_RELATIVE_TOL = 1e-6
 _REPORTED_ABSOLUTE_TOL = 1e-4
 _LIMIT_RELATIVE_TOL = 1e-5
@@ -246,8 +279,19 @@ def _ids(cell: str) -> tuple[str, ...]:
 
 
 def _fractions(cell: str) -> tuple[float, ...]:
-    """Split a `;`-separated call schedule cell."""
+    """Split a `;`-separated schedule cell."""
     return tuple(float(part) for part in cell.split(";"))
+
+
+def _year_values(cell: str) -> dict[int, float]:
+    """Split a `year:value;...` cell."""
+    pairs = (part.split(":") for part in cell.split(";") if part.strip())
+    return {int(year): float(value) for year, value in pairs}
+
+
+def _default_hold(lead_time: float, call_schedule: tuple[float, ...]) -> int:
+    """Documented default of ``hold``: the lead time rounded up, at least the call years."""
+    return max(math.ceil(round(float(lead_time), 9)), len(call_schedule))
 
 
 def _read_candidates(instance_dir: Path) -> pd.DataFrame:
@@ -257,6 +301,15 @@ def _read_candidates(instance_dir: Path) -> pd.DataFrame:
     for column, default in _OPTIONAL_DEFAULTS.items():
         frame[column] = frame[column].fillna(default) if column in frame else default
     frame["call_schedule"] = frame["call_schedule"].map(_fractions)
+    frame["distribution_schedule"] = frame["distribution_schedule"].map(_fractions)
+    frame["value_by_start"] = frame["value_by_start"].map(_year_values)
+    given = frame["hold"] if "hold" in frame else pd.Series(np.nan, index=frame.index)
+    frame["hold"] = [
+        int(hold) if pd.notna(hold) else _default_hold(lead, schedule)
+        for hold, lead, schedule in zip(
+            given, frame["lead_time"], frame["call_schedule"], strict=True
+        )
+    ]
     frame["requires"] = frame["requires"].map(_ids)
     frame["excludes"] = frame["excludes"].map(_ids)
     return frame.set_index("id")
@@ -308,6 +361,7 @@ def _context(
     chosen = chosen.reset_index(drop=True)  # an empty join keeps the right index's "id" name
     years = _horizon(mandate)
     basis = _basis(mandate, float(chosen["amount"].sum()))
+    table = None if scenarios is None else pd.read_csv(scenarios, dtype={"scenario": str})
     return _Context(
         plan=plan,
         mandate=mandate,
@@ -318,23 +372,28 @@ def _context(
         years=years,
         basis=basis,
         tol=tol,
-        recomputed=_recompute(chosen, mandate, years, basis, _scenario_losses(chosen, scenarios)),
+        recomputed=_recompute(chosen, mandate, years, basis, table),
     )
 
 
-def _scenario_losses(chosen: pd.DataFrame, scenarios: Path | None) -> pd.DataFrame | None:
-    """Portfolio loss ($M) and probability per scenario, or None without scenarios.
+def _loss_fractions(chosen: pd.DataFrame, table: pd.DataFrame) -> np.ndarray:
+    """Loss fraction of each chosen investment (columns) in each scenario (rows).
 
     A candidate's loss fraction is its own column, else its sub-area's, else its pillar's, else 0.
     """
-    if scenarios is None:
-        return None
-    table = pd.read_csv(scenarios, dtype={"scenario": str})
-    loss = pd.Series(0.0, index=table.index)
-    for row in chosen.itertuples():
+    fractions = np.zeros((len(table), len(chosen)))
+    for k, row in enumerate(chosen.itertuples()):
         column = next((c for c in (row.id, row.sub_area_id, row.pillar_id) if c in table), None)
         if column is not None:
-            loss += row.amount * table[column].astype(float)
+            fractions[:, k] = table[column].astype(float).to_numpy()
+    return fractions
+
+
+def _scenario_losses(chosen: pd.DataFrame, table: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Portfolio loss ($M) and probability per scenario, or None without scenarios."""
+    if table is None:
+        return None
+    loss = _loss_fractions(chosen, table) @ chosen["amount"].to_numpy(dtype=float)
     return pd.DataFrame({"probability": table["probability"].astype(float), "loss": loss})
 
 
@@ -362,6 +421,185 @@ def _called_by_year(chosen: pd.DataFrame) -> dict[int, float]:
     return dict(sorted(called.items()))
 
 
+def _schedule_years(
+    start: int, offset: int, schedule: tuple[float, ...]
+) -> list[tuple[int, float]]:
+    """(calendar year, fraction) of a schedule whose year 0 is ``start + offset``."""
+    return [(int(start) + int(offset) + k, f) for k, f in enumerate(schedule)]
+
+
+def _expected_multiple(row: Any) -> float:
+    """Expected proceeds per $ committed: survival probability times the survivor multiple."""
+    return (1 - row.loss_probability) * row.expected_multiple
+
+
+def _cash_flow_table(chosen: pd.DataFrame, first_year: int) -> pd.DataFrame:
+    """Expected cash flows by calendar year, from the first horizon year to the last flow.
+
+    NAV at cost: each investment's capital called to date times the share of its distribution
+    schedule not yet paid out.
+    """
+    called: defaultdict[int, float] = defaultdict(float)
+    distributed: defaultdict[int, float] = defaultdict(float)
+    holdings = []
+    for row in chosen.itertuples():
+        calls = _schedule_years(row.start_year, 0, row.call_schedule)
+        payouts = _schedule_years(row.start_year, row.hold, row.distribution_schedule)
+        for year, fraction in calls:
+            called[year] += fraction * row.amount
+        for year, fraction in payouts:
+            distributed[year] += fraction * row.amount * _expected_multiple(row)
+        holdings.append((calls, payouts, row.amount))
+    flow_years = set(called) | set(distributed)
+    if not flow_years:
+        return pd.DataFrame(columns=list(_CASH_FLOW_COLUMNS), index=pd.Index([], name="year"))
+    years = range(min(first_year, *flow_years), max(flow_years) + 1)
+    nav = []
+    for year in years:
+        at_cost = 0.0
+        for calls, payouts, amount in holdings:
+            paid_in = sum(f for y, f in calls if y <= year) * amount
+            paid_out = sum(f for y, f in payouts if y <= year)
+            at_cost += paid_in * (1 - paid_out)
+        nav.append(max(0.0, at_cost))
+    table = pd.DataFrame(
+        {
+            "called": [called.get(y, 0.0) for y in years],
+            "distributed": [distributed.get(y, 0.0) for y in years],
+        },
+        index=pd.Index(list(years), name="year"),
+    )
+    table["net"] = table["distributed"] - table["called"]
+    table["cumulative_net"] = table["net"].cumsum()
+    table["nav"] = nav
+    return table
+
+
+def _present_value(net: np.ndarray, rate: float) -> float:
+    """Σ net_k / (1 + rate)^k."""
+    return float(sum(value / (1 + rate) ** k for k, value in enumerate(net)))
+
+
+def _bisect(f: Callable[[float], float], low: float, high: float) -> float:
+    """A root of f between low and high, where f changes sign, to about 1e-13."""
+    f_low = f(low)
+    for _ in range(200):
+        middle = (low + high) / 2
+        f_middle = f(middle)
+        if (f_middle > 0) == (f_low > 0):
+            low, f_low = middle, f_middle
+        else:
+            high = middle
+        if high - low < 1e-13:
+            break
+    return (low + high) / 2
+
+
+def _irr(net: np.ndarray) -> float | None:
+    """The documented IRR: a rate above -99 % at which the net flows' present value is 0, the
+    one closest to 0 if there are several; None if the flows never change sign."""
+    if not (net > 0).any() or not (net < 0).any():
+        return None
+    # scan on a grid even in log(1 + r), where the discount factors are smooth
+    grid = np.expm1(np.linspace(math.log1p(_IRR_LOWEST), math.log1p(_IRR_HIGHEST), 3001))
+    values = [_present_value(net, r) for r in grid]
+    roots = [
+        _bisect(lambda r: _present_value(net, r), grid[k], grid[k + 1])
+        for k in range(len(grid) - 1)
+        if values[k] == 0 or (values[k] > 0) != (values[k + 1] > 0)
+    ]
+    return min(roots, key=abs) if roots else None
+
+
+def _payback(cumulative: pd.Series) -> int | None:
+    """First year of the final run of years whose cumulative net flow is non-negative, if the
+    cumulative was negative before it."""
+    years = list(cumulative.index)
+    run_start = None
+    for year in reversed(years):
+        if cumulative[year] < -1e-9:
+            break
+        run_start = year
+    negative_before = run_start is not None and run_start != years[0]
+    return int(run_start) if negative_before and run_start is not None else None
+
+
+def _return_rate(row: Any, rate: float | None, base_year: int) -> float:
+    """Return-term value per $ of one investment: its value_by_start for the start year if
+    given; else undiscounted (1 - p)·multiple - 1; else the present value at the horizon start
+    of its expected proceeds minus its calls."""
+    if int(row.start_year) in row.value_by_start:
+        return row.value_by_start[int(row.start_year)]
+    if rate is None:
+        return _expected_multiple(row) - 1
+    discount = lambda year: (1 + rate) ** -(year - base_year)  # noqa: E731
+    proceeds = sum(
+        f * _expected_multiple(row) * discount(y)
+        for y, f in _schedule_years(row.start_year, row.hold, row.distribution_schedule)
+    )
+    calls = sum(f * discount(y) for y, f in _schedule_years(row.start_year, 0, row.call_schedule))
+    return proceeds - calls
+
+
+def _weighted_quantile(values: np.ndarray, probability: np.ndarray, q: float) -> float:
+    """The smallest value whose cumulative probability reaches q."""
+    frame = pd.DataFrame({"v": values, "p": probability}).sort_values("v", kind="stable")
+    reached = frame["p"].cumsum().to_numpy() >= q - 1e-12
+    return float(frame["v"].to_numpy()[reached.argmax() if reached.any() else -1])
+
+
+def _scenario_irr(net: np.ndarray) -> np.ndarray:
+    """IRR of each scenario's net flows (rows), by bisection in log(1 + r) between -99.99 % and
+    10,000 %; -100 % where nothing comes back."""
+    k = np.arange(net.shape[1])
+    low = np.full(len(net), math.log1p(_SCENARIO_IRR_LOWEST))
+    high = np.full(len(net), math.log1p(_IRR_HIGHEST))
+    for _ in range(120):
+        middle = (low + high) / 2
+        positive = (net * np.exp(-middle[:, None] * k[None, :])).sum(axis=1) > 0
+        low, high = np.where(positive, middle, low), np.where(positive, high, middle)
+    return np.where((net > 0).any(axis=1), np.expm1((low + high) / 2), _TOTAL_LOSS_IRR)
+
+
+def _outcomes(
+    chosen: pd.DataFrame, table: pd.DataFrame | None, hurdle: float | None
+) -> dict[str, float | None] | None:
+    """Portfolio multiple and IRR over the scenarios, from each investment's realised multiple
+    ``1 - loss fraction``, paid on its distribution schedule."""
+    if table is None or chosen.empty:
+        return None
+    multiple = 1 - _loss_fractions(chosen, table)
+    amounts = chosen["amount"].to_numpy(dtype=float)
+    probability = table["probability"].astype(float).to_numpy()
+    portfolio = multiple @ amounts / amounts.sum()
+    first, last = None, None
+    rows = []
+    for row in chosen.itertuples():
+        calls = _schedule_years(row.start_year, 0, row.call_schedule)
+        payouts = _schedule_years(row.start_year, row.hold, row.distribution_schedule)
+        rows.append((calls, payouts, row.amount))
+        years = [y for y, _ in calls + payouts]
+        first = min(years) if first is None else min(first, *years)
+        last = max(years) if last is None else max(last, *years)
+    assert first is not None and last is not None
+    net = np.zeros((len(table), last - first + 1))
+    for k, (calls, payouts, amount) in enumerate(rows):
+        for year, fraction in calls:
+            net[:, year - first] -= fraction * amount
+        for year, fraction in payouts:
+            net[:, year - first] += fraction * amount * multiple[:, k]
+    rates = _scenario_irr(net)
+    found: dict[str, float | None] = {"multiple_mean": float(probability @ portfolio)}
+    for name, q in _OUTCOME_QUANTILES.items():
+        found[f"multiple_{name}"] = _weighted_quantile(portfolio, probability, q)
+        found[f"irr_{name}"] = _weighted_quantile(rates, probability, q)
+    found["p_multiple_below_1"] = float(probability[portfolio < 1 - 1e-12].sum())
+    found["hurdle"] = hurdle
+    below = None if hurdle is None else float(probability[rates < hurdle - 1e-12].sum())
+    found["p_irr_below_hurdle"] = below
+    return found
+
+
 def _strategic(chosen: pd.DataFrame, years: range, value_horizon: int) -> float:
     """Gap-weighted capital-years of operation until the value horizon.
 
@@ -373,10 +611,11 @@ def _strategic(chosen: pd.DataFrame, years: range, value_horizon: int) -> float:
     return float(value.sum()) / (5 * (value_horizon - years.start))
 
 
-def _net_return(chosen: pd.DataFrame) -> float:
-    """Sum the expected net return: survival-weighted multiple minus the capital."""
-    survive = 1 - chosen["loss_probability"]
-    return float(((survive * chosen["expected_multiple"] - 1) * chosen["amount"]).sum())
+def _net_return(chosen: pd.DataFrame, rate: float | None, base_year: int) -> float:
+    """Sum the return term: each investment's return rate per $ times its amount."""
+    return float(
+        sum(_return_rate(row, rate, base_year) * row.amount for row in chosen.itertuples())
+    )
 
 
 def _high_risk_amount(chosen: pd.DataFrame, mandate: Mapping[str, Any]) -> float:
@@ -391,13 +630,19 @@ def _recompute(
     mandate: Mapping[str, Any],
     years: range,
     basis: float,
-    losses: pd.DataFrame | None,
+    table: pd.DataFrame | None,
 ) -> dict[str, Any]:
     """Every total, metric and objective term the plan reports, from its investments."""
     value_horizon = int(_get(mandate, "value_horizon", years[-1] + _DEFAULT_VALUE_HORIZON_AFTER))
     weights = _get(mandate, "objective", {})
+    rate = _get(weights, "discount_rate", _DEFAULT_WEIGHTS["discount_rate"])
     strategic = _strategic(chosen, years, value_horizon)
-    net_return = _net_return(chosen)
+    net_return = _net_return(chosen, rate, years.start)
+    losses = _scenario_losses(chosen, table)
+    flows = _cash_flow_table(chosen, years.start)
+    called = float(flows["called"].sum())
+    cumulative = flows["called"].cumsum()
+    dpi = (flows["distributed"].cumsum() / cumulative)[cumulative > 0]
     high_risk = _high_risk_amount(chosen, mandate)
     alpha = _get(_get(_get(mandate, "risk", {}), "cvar", {}), "alpha", _DEFAULT_CVAR_ALPHA)
     cvar = None if losses is None else _cvar(losses, alpha)
@@ -415,6 +660,12 @@ def _recompute(
         + _get(weights, "return_weight", _DEFAULT_WEIGHTS["return_weight"]) * net_return
         - penalty,
         "cvar": cvar,
+        "cash_flows": flows,
+        "tvpi": float(flows["distributed"].sum()) / called if called > 0 else None,
+        "dpi": {int(y): float(v) for y, v in dpi.items()},
+        "irr": _irr(flows["net"].to_numpy(dtype=float)),
+        "payback_year": _payback(flows["cumulative_net"]) if len(flows) else None,
+        "outcomes": _outcomes(chosen, table, rate),
         "expected_loss": float((chosen["loss_probability"] * chosen["amount"]).sum()),
         "high_risk_share": high_risk / basis if basis else 0.0,
         "deals": len(chosen),
@@ -495,7 +746,8 @@ def _check_budget(ctx: _Context) -> Iterator[Violation]:
     """Check the commitment fits the budget and deploys at least the minimum share."""
     committed, budget = ctx.recomputed["committed"], float(ctx.mandate["budget"])
     deployment = _get(ctx.mandate, "min_deployment", 0.0) * budget
-    yield from ctx.bound("budget", "budget", "committed", committed, budget, "max")
+    if _get(ctx.mandate, "recycling") is None:  # else the recycling rows bound it
+        yield from ctx.bound("budget", "budget", "committed", committed, budget, "max")
     yield from ctx.bound(
         "min_deployment", "min_deployment", "committed", committed, deployment, "min"
     )
@@ -515,6 +767,44 @@ def _check_pacing(ctx: _Context) -> Iterator[Violation]:
         what = f"capital called {ctx.years.start}-{year}"
         key = f"pacing.cumulative_max.{year}"
         yield from ctx.bound("pacing", key, what, value, limit, "max")
+
+
+def _check_commitments(ctx: _Context) -> Iterator[Violation]:
+    """New commitments made in each horizon year keep ``commit_max`` and ``commit_min``."""
+    pacing = _get(ctx.mandate, "pacing", {})
+    committed = ctx.recomputed["by_year_committed"]
+    for name, sense in (("commit_max", "max"), ("commit_min", "min")):
+        for year, limit in _per_year(_get(pacing, name), ctx.years).items():
+            value, what = committed.get(year, 0.0), f"capital committed in {year}"
+            yield from ctx.bound("pacing", f"pacing.{name}.{year}", what, value, limit, sense)
+
+
+def _check_net_cash(ctx: _Context) -> Iterator[Violation]:
+    """Capital called minus expected distributions in each horizon year within ``net_max``."""
+    flows = ctx.recomputed["cash_flows"]
+    limits = _per_year(_get(_get(ctx.mandate, "pacing", {}), "net_max"), ctx.years)
+    for year, limit in limits.items():
+        net_out = -float(flows["net"].get(year, 0.0))
+        what = f"capital called less expected distributions in {year}"
+        yield from ctx.bound("pacing", f"pacing.net_max.{year}", what, net_out, limit, "max")
+
+
+def _check_recycling(ctx: _Context) -> Iterator[Violation]:
+    """Commitments up to each horizon year within the budget plus the recycled share of the
+    expected distributions received in earlier years, up to ``until``."""
+    recycling = _get(ctx.mandate, "recycling")
+    if recycling is None:
+        return
+    share = float(recycling["share"])
+    until = int(_get(recycling, "until", ctx.years[-1]))
+    budget = float(ctx.mandate["budget"])
+    distributed = ctx.recomputed["cash_flows"]["distributed"]
+    committed = ctx.recomputed["by_year_committed"]
+    for year in ctx.years:
+        received = sum(float(v) for y, v in distributed.items() if y < year and y <= until)
+        made = sum(v for y, v in committed.items() if y <= year)
+        what = f"commitments to {year} less {share:g} of proceeds received before it"
+        yield from ctx.bound("recycling", "budget", what, made - share * received, budget, "max")
 
 
 def _check_deals(ctx: _Context) -> Iterator[Violation]:
@@ -666,6 +956,40 @@ def _compare(path: str, reported: Any, actual: float) -> Iterator[Violation]:
         yield Violation("reported", path, message)
 
 
+def _compare_optional(path: str, reported: Any, actual: float | None) -> Iterator[Violation]:
+    """Like ``_compare``, where both sides may be null (an IRR that does not exist)."""
+    if actual is None or reported is None:
+        if actual is not None or reported is not None:
+            yield Violation("reported", path, f"plan reports {reported!r}, recomputed {actual!r}")
+        return
+    yield from _compare(path, reported, actual)
+
+
+def _check_cash_flows(ctx: _Context) -> Iterator[Violation]:
+    """The plan's cash-flow table, TVPI, IRR, payback year and scenario outcomes."""
+    reported = {int(row["year"]): row for row in ctx.plan.get("cash_flows") or []}
+    flows = ctx.recomputed["cash_flows"]
+    for year in sorted(set(reported) | set(flows.index)):
+        row = reported.get(year, {})
+        for column in _CASH_FLOW_COLUMNS:
+            actual = float(flows[column].get(year, 0.0)) if year in flows.index else 0.0
+            yield from _compare(f"cash_flows.{year}.{column}", row.get(column, 0.0), actual)
+    metrics = ctx.plan.get("metrics") or {}
+    for name in ("tvpi", "irr"):
+        yield from _compare_optional(f"metrics.{name}", metrics.get(name), ctx.recomputed[name])
+    payback, actual_payback = metrics.get("payback_year"), ctx.recomputed["payback_year"]
+    if payback != actual_payback:
+        message = f"plan reports {payback!r}, recomputed {actual_payback!r}"
+        yield Violation("reported", "metrics.payback_year", message)
+    outcomes, actual_outcomes = metrics.get("outcomes"), ctx.recomputed["outcomes"]
+    if (outcomes is None) != (actual_outcomes is None):
+        message = f"plan reports {outcomes!r}, recomputed {actual_outcomes!r}"
+        yield Violation("reported", "metrics.outcomes", message)
+    for name, actual in (actual_outcomes or {}).items():
+        value = (outcomes or {}).get(name)
+        yield from _compare_optional(f"metrics.outcomes.{name}", value, actual)
+
+
 def _check_reported(ctx: _Context) -> Iterator[Violation]:
     """Check the plan's totals, metrics and objective against the recomputation."""
     for path, name in _REPORTED_NUMBERS.items():
@@ -684,7 +1008,10 @@ _FAMILIES: tuple[Family, ...] = (
     _check_start_years,
     _check_force,
     _check_budget,
+    _check_recycling,
     _check_pacing,
+    _check_commitments,
+    _check_net_cash,
     _check_deals,
     _check_pillars,
     _check_sub_areas,
@@ -698,4 +1025,5 @@ _FAMILIES: tuple[Family, ...] = (
     _check_sub_area_deadlines,
     _check_limits,
     _check_reported,
+    _check_cash_flows,
 )

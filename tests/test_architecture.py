@@ -213,11 +213,16 @@ def test_the_checkers_defaults_are_the_models():
     after = bare.effective_value_horizon - bare.horizon.end
     assert check._DEFAULT_VALUE_HORIZON_AFTER == after
     for column, default in check._OPTIONAL_DEFAULTS.items():
-        model_default = Candidate.model_fields[column].default
+        model_default = Candidate.model_fields[column].get_default(call_default_factory=True)
         if isinstance(model_default, tuple):
             model_default = ";".join(f"{v:g}" if isinstance(v, float) else v for v in model_default)
+        if isinstance(model_default, dict):
+            model_default = ";".join(f"{k}:{v}" for k, v in model_default.items())
         assert default == model_default, column
     assert check.KNOWN_COLUMNS == {name for name in Candidate.model_fields if name != "attributes"}
+    for lead, schedule in ((0, (1.0,)), (2.5, (1.0,)), (3, (0.5, 0.5)), (1, (0.25,) * 4)):
+        row = cand("x", lead=lead, call_schedule=schedule)
+        assert check._default_hold(lead, schedule) == row.holding_years, (lead, schedule)
 
 
 def test_the_checker_reads_a_bare_mandate_as_the_model_does(tmp_path):

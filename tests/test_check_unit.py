@@ -80,6 +80,29 @@ MANDATE: dict[str, Any] = {
 # objective = 1*695 + 2*637 = 1969
 # expected loss = 40 + 80 + 75 + 2.5 = 197.5; high risk (p >= 0.35): c2 + c4 = 350 = 0.35 * 1000
 # seats per deal 1+2+3+0 = 6; per dollar 400 + 400 + 450 + 0 = 1250
+# Cash flows (hold defaults to max(ceil(lead), call years); proceeds (1 - p)·multiple·amount):
+#   c1 hold max(2, 2) = 2: 0.9*2*400 = 720 in 2028   c2 hold 1: 0.6*3*200 = 360 in 2028
+#   c4 hold max(0, 1) = 1: 0.5*4*150 = 300 in 2029   c5 hold 5: 0.95*1.2*50 = 57 in 2035
+# net 2026..2035: -200 -400 930 300 -20 -30 0 0 0 57; cumulative -200 -600 330 630 610 580 ...
+# 637; NAV at cost: 200, 600 (c1 + c2 called), 150 (c1, c2 paid out; c4 called), 0, 20, 50 x 5,
+# 0; TVPI 1437/800; payback 2028; IRR 0.55823640 (numpy-financial, for the record)
+CASH_FLOWS = [
+    {"year": 2026, "called": 200.0, "distributed": 0.0, "net": -200.0, "cumulative_net": -200.0},
+    {"year": 2027, "called": 400.0, "distributed": 0.0, "net": -400.0, "cumulative_net": -600.0},
+    {"year": 2028, "called": 150.0, "distributed": 1080.0, "net": 930.0, "cumulative_net": 330.0},
+    {"year": 2029, "called": 0.0, "distributed": 300.0, "net": 300.0, "cumulative_net": 630.0},
+    {"year": 2030, "called": 20.0, "distributed": 0.0, "net": -20.0, "cumulative_net": 610.0},
+    {"year": 2031, "called": 30.0, "distributed": 0.0, "net": -30.0, "cumulative_net": 580.0},
+    *(
+        {"year": y, "called": 0.0, "distributed": 0.0, "net": 0.0, "cumulative_net": 580.0}
+        for y in (2032, 2033, 2034)
+    ),
+    {"year": 2035, "called": 0.0, "distributed": 57.0, "net": 57.0, "cumulative_net": 637.0},
+]
+for _row, _nav in zip(CASH_FLOWS, (200, 600, 150, 0, 20, 50, 50, 50, 50, 0), strict=True):
+    _row["nav"] = float(_nav)
+DPI = {"2026": 0.0, "2027": 0.0, "2028": 1080 / 750, "2029": 1380 / 750, "2030": 1380 / 770}
+DPI |= {str(y): 1380 / 800 for y in range(2031, 2035)} | {"2035": 1437 / 800}
 PLAN: dict[str, Any] = {
     "status": "optimal",
     "objective": 1969.0,
@@ -106,7 +129,17 @@ PLAN: dict[str, Any] = {
             "2031": 30.0,
         },
     },
-    "metrics": {"deals": 4, "expected_loss": 197.5, "high_risk_share": 0.35, "cvar": None},
+    "metrics": {
+        "deals": 4,
+        "expected_loss": 197.5,
+        "high_risk_share": 0.35,
+        "cvar": None,
+        "tvpi": 1437 / 800,
+        "dpi": DPI,
+        "irr": 0.5582364039317598,
+        "payback_year": 2028,
+    },
+    "cash_flows": CASH_FLOWS,
     "binding": [],
     "diagnosis": None,
 }
@@ -342,6 +375,11 @@ REPORTED_CASES = [
     ("totals.by_year_called.2031", 0.0),  # after the horizon, still reported
     ("metrics.deals", 5),
     ("metrics.expected_loss", 190.0),
+    ("metrics.tvpi", 1.8),
+    ("metrics.irr", 0.56),
+    ("metrics.irr", None),
+    ("metrics.payback_year", 2029),
+    ("metrics.dpi.2028", 1.4),
     ("metrics.high_risk_share", None),
     ("objective_terms.strategic", 700.0),
     ("objective_terms.return", 630.0),
@@ -355,6 +393,21 @@ def test_misreported_numbers_are_flagged(instance_dir: Path, path: str, value: A
     report = check_plan(_edited(PLAN, {path: value}), instance_dir, MANDATE)
 
     assert _found(report) == {("reported", path)}
+
+
+@pytest.mark.parametrize(
+    ("position", "column", "value"), [(2, "distributed", 1000.0), (9, "nav", 1.0), (0, "net", 0.0)]
+)
+def test_misreported_cash_flows_are_flagged(
+    instance_dir: Path, position: int, column: str, value: float
+) -> None:
+    """Each year's cash flows are recomputed from the schedules and reported under the year."""
+    year = CASH_FLOWS[position]["year"]
+    report = check_plan(
+        _edited(PLAN, {f"cash_flows.{position}.{column}": value}), instance_dir, MANDATE
+    )
+
+    assert _found(report) == {("reported", f"cash_flows.{year}.{column}")}
 
 
 def test_reported_round_off_is_tolerated(instance_dir: Path) -> None:
@@ -400,8 +453,25 @@ def test_optional_columns_and_horizon_take_their_defaults(tmp_path: Path) -> Non
             "by_year_committed": {2026: 100.0},
             "by_year_called": {2026: 100.0},
         },
-        "metrics": {"deals": 1, "expected_loss": 0.0, "high_risk_share": 0.0},
+        "metrics": {
+            "deals": 1,
+            "expected_loss": 0.0,
+            "high_risk_share": 0.0,
+            "tvpi": 1.5,
+            "dpi": {"2026": 0.0, "2027": 0.0, "2028": 0.0, "2029": 1.5},
+            "irr": 1.5 ** (1 / 3) - 1,  # 100 out in 2026, 150 back in 2029 (hold = lead 3)
+            "payback_year": 2029,
+        },
+        "cash_flows": [
+            {"year": 2026, "called": 100.0, "distributed": 0.0, "net": -100.0},
+            {"year": 2027, "called": 0.0, "distributed": 0.0, "net": 0.0},
+            {"year": 2028, "called": 0.0, "distributed": 0.0, "net": 0.0},
+            {"year": 2029, "called": 0.0, "distributed": 150.0, "net": 150.0},
+        ],
     }
+    navs = (100, 100, 100, 0)
+    for row, cumulative, nav in zip(plan["cash_flows"], (-100, -100, -100, 50), navs, strict=True):
+        row |= {"cumulative_net": float(cumulative), "nav": float(nav)}
 
     report = check_plan(plan, tmp_path, {"budget": 1000})
 

@@ -41,6 +41,7 @@ def test_json_is_the_only_thing_on_stdout(case):
         "investments",
         "totals",
         "metrics",
+        "cash_flows",
         "binding",
         "diagnosis",
         "solver",

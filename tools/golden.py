@@ -30,7 +30,8 @@ def main() -> None:
     for path in sorted((ROOT / "models").glob("*.yaml")):
         mandate = allocator.load_mandate(path)
         plan = allocator.solve(instance, mandate, time_limit=args.time_limit, gap=args.gap)
-        print(f"{path.stem}: {plan.status.value} {plan.objective} bound {plan.bound} gap {plan.gap}")
+        found = f"{plan.status.value} {plan.objective} bound {plan.bound} gap {plan.gap}"
+        print(f"{path.stem}: {found}")
         rows.append(
             {
                 "mandate": path.stem,

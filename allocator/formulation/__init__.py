@@ -14,8 +14,10 @@ from allocator.formulation.deals import DEALS, GROUPS
 from allocator.formulation.lead_time import IMPACT_BY
 from allocator.formulation.limits import Family, Limit
 from allocator.formulation.model import AllocationModel
-from allocator.formulation.objective import OBJECTIVE, strategic_rate
+from allocator.formulation.net_cash import NET_CASH
+from allocator.formulation.objective import OBJECTIVE, return_rate, strategic_rate
 from allocator.formulation.pacing import PACING
+from allocator.formulation.recycling import RECYCLING
 from allocator.formulation.relations import EXCLUDES, REQUIRES
 from allocator.formulation.risk import RISK
 from allocator.formulation.shares import SHARES
@@ -28,7 +30,9 @@ FAMILIES: tuple[Family, ...] = (
     TICKETS,
     ONCE_ONLY,
     BUDGET,
+    RECYCLING,
     PACING,
+    NET_CASH,
     SHARES,
     DEALS,
     GROUPS,
@@ -89,5 +93,6 @@ __all__ = [
     "add_family",
     "build_model",
     "family_table",
+    "return_rate",
     "strategic_rate",
 ]

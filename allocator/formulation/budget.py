@@ -1,4 +1,8 @@
-"""Budget and deployment: ``Σ w ≤ budget``; ``Σ w ≥ min_deployment · budget``."""
+"""Budget and deployment: ``Σ w ≤ budget``; ``Σ w ≥ min_deployment · budget``.
+
+With ``recycling`` the budget row is left to the recycling family, whose last row is the budget
+plus the recycled proceeds.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +14,9 @@ from allocator.inputs.mandate import Mandate
 
 def add_budget(m: AllocationModel, pairs: Pairs, mandate: Mandate) -> None:
     """Total commitment within the budget, and at least the minimum deployment."""
-    add_limits(
-        m, "budget", [LimitRow("total", "budget", mandate.budget, "max", m.committed, "amount")]
-    )
+    if mandate.recycling is None:
+        row = LimitRow("total", "budget", mandate.budget, "max", m.committed, "amount")
+        add_limits(m, "budget", [row])
     if mandate.min_deployment is not None:
         row = LimitRow(
             "total",
@@ -29,7 +33,7 @@ def add_budget(m: AllocationModel, pairs: Pairs, mandate: Mandate) -> None:
 BUDGET = Family(
     "budget",
     add_budget,
-    reads=("budget", "min_deployment"),
-    doc="`Σ w ≤ budget`; `Σ w ≥ min_deployment · budget`",
+    reads=("budget", "min_deployment", "recycling"),
+    doc="`Σ w ≤ budget` (without `recycling`); `Σ w ≥ min_deployment · budget`",
     keys="`budget`, `min_deployment`",
 )

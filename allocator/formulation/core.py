@@ -76,6 +76,21 @@ class Pairs:
         """Positions of each candidate's pairs (candidates without pairs are absent)."""
         return dict(self.group(lambda p: self.items[p][0]))  # type: ignore[arg-type]
 
+    def flows_by_year(
+        self, flows: Callable[[Candidate, int], list[tuple[int, float]]], last: int | None = None
+    ) -> dict[int, list[tuple[int, float]]]:
+        """(pair position, $ per $ committed) terms of a cash flow by calendar year, one pass.
+
+        ``flows(candidate, start_year)`` is one of the candidate's schedules per $ committed
+        (``Candidate.calls``, ``Candidate.expected_proceeds``); years after ``last`` are left out.
+        """
+        terms: dict[int, list[tuple[int, float]]] = defaultdict(list)
+        for p, ((_, t), c) in enumerate(zip(self.items, self.candidates, strict=True)):
+            for year, value in flows(c, t):
+                if last is None or year <= last:
+                    terms[year].append((p, value))
+        return terms
+
     def year(self, p: int) -> int:
         """Commitment year of pair ``p``."""
         return self.items[p][1]

@@ -5,7 +5,11 @@
   Scale: 1.0 per $M is a top-gap (5), impact-1 investment whose capacity is online from the
   horizon start through the value horizon; so strategic value is in "$M of ideal strategic
   capital" and comparable with money.
-- expected net return = ``Σ ((1 − p)·expected_multiple − 1)·w`` in $M.
+- expected net return = ``Σ ((1 − p)·expected_multiple − 1)·w`` in $M; with
+  ``objective.discount_rate`` r it is the present value at the horizon start of expected
+  proceeds minus calls, ``Σ [Σ_y proceeds_j,t(y)·(1 + r)^−(y − start) − Σ_y calls_j,t(y)·(1 +
+  r)^−(y − start)]·w[j,t]``, so the value of a commitment depends on its start year. A
+  candidate's ``value_by_start`` replaces the rate for the years it lists.
 
 Weights are mutable parameters so that a what-if can change them in place. With loss
 scenarios, ``objective.cvar_weight`` subtracts that multiple of CVaR (see ``cvar``).
@@ -30,6 +34,22 @@ def strategic_rate(c: Candidate, gap_score: float, start_year: int, mandate: Man
     return gap_score * c.impact * operating / (5.0 * (value_horizon - mandate.horizon.start))
 
 
+def return_rate(c: Candidate, start_year: int, mandate: Mandate) -> float:
+    """Return-term value per $M committed to ``c`` in ``start_year``.
+
+    The candidate's ``value_by_start`` for that year if listed; else, with a discount rate, the
+    present value at the horizon start of its expected proceeds minus its calls; else the
+    undiscounted expected net return ``(1 − p)·multiple − 1``.
+    """
+    given = c.value_by_start.get(start_year)
+    if given is not None:
+        return given
+    rate = mandate.objective.discount_rate
+    if rate is None:
+        return c.expected_net_return
+    return c.present_value(start_year, rate, mandate.horizon.start)
+
+
 def add_objective(m: AllocationModel, pairs: Pairs, mandate: Mandate) -> None:
     """Strategic and return Expressions, weight Params, and the maximised Objective."""
     gap = {sid: s.gap_score for sid, s in pairs.instance.sub_areas.items()}
@@ -41,7 +61,9 @@ def add_objective(m: AllocationModel, pairs: Pairs, mandate: Mandate) -> None:
 
     m.strategic = pyo.Expression(expr=amount(m, everything, strategic))
     m.expected_return = pyo.Expression(
-        expr=amount(m, everything, lambda p: pairs.candidates[p].expected_net_return)
+        expr=amount(
+            m, everything, lambda p: return_rate(pairs.candidates[p], pairs.year(p), mandate)
+        )
     )
     m.strategic_weight = pyo.Param(initialize=mandate.objective.strategic_weight, mutable=True)
     m.return_weight = pyo.Param(initialize=mandate.objective.return_weight, mutable=True)
@@ -55,7 +77,16 @@ OBJECTIVE = Family(
     "objective",
     add_objective,
     reads=("objective", "value_horizon", "risk.cvar"),
-    fields=("lead_time", "loss_probability", "expected_multiple", "impact"),
+    fields=(
+        "lead_time",
+        "loss_probability",
+        "expected_multiple",
+        "impact",
+        "call_schedule",
+        "hold",
+        "distribution_schedule",
+        "value_by_start",
+    ),
     taxonomy=("gap_score",),
     scenarios=True,
     uses=("cvar",),

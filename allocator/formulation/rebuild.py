@@ -26,7 +26,8 @@ STRUCTURAL_KEYS = ("horizon",)
 INERT_KEYS = ("name", "description", "solver")
 # candidate and sub-area fields that change the pairs or their grouping, and inert ones
 STRUCTURAL_FIELDS = ("id", "sub_area_id", "earliest_start", "latest_start")
-INERT_FIELDS = ("name", "source", "notes")
+# multiple_sigma shapes sampled scenarios only; the model reads the scenarios, not the column
+INERT_FIELDS = ("name", "source", "notes", "multiple_sigma")
 STRUCTURAL_TAXONOMY = ("pillar_id", "sub_area_id")
 INERT_TAXONOMY = ("pillar", "sub_area", "status", "source", "description")
 

@@ -8,7 +8,7 @@ read them, and a test checks that ``docs/data.md`` lists every column.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, get_args
+from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
@@ -19,7 +19,7 @@ class Column:
     """One CSV column: its name, kind of value, unit, default and meaning."""
 
     name: str
-    kind: str  # text | number | integer | id-list | schedule
+    kind: str  # text | number | integer | id-list | schedule | year-map
     unit: str
     required: bool
     description: str
@@ -27,6 +27,11 @@ class Column:
 
 
 def _kind(annotation: Any) -> str:
+    present = [a for a in get_args(annotation) if a is not type(None)]
+    if len(present) == 1 and type(None) in get_args(annotation):
+        annotation = present[0]  # an optional column: the kind of its value
+    if get_origin(annotation) is dict:
+        return "year-map"
     if annotation is int:
         return "integer"
     if annotation is float:

@@ -22,6 +22,7 @@ from pydantic import (
     TypeAdapter,
     ValidationError,
     field_validator,
+    model_validator,
 )
 from pydantic.json_schema import JsonDict, SkipJsonSchema
 
@@ -76,6 +77,19 @@ def _split_list(value: Any) -> Any:
     if isinstance(value, str):
         return tuple(part.strip() for part in value.split(";") if part.strip())
     return value
+
+
+def _split_year_map(value: Any) -> Any:
+    """``2026:0.4;2027:0.3`` -> {2026: "0.4", 2027: "0.3"} (pydantic then checks the types)."""
+    if not isinstance(value, str):
+        return value
+    pairs = {}
+    for part in (p.strip() for p in value.split(";") if p.strip()):
+        year, sep, number = part.partition(":")
+        if not sep:
+            raise ValueError(f"expected year:value, got {part!r}")
+        pairs[year.strip()] = number.strip()
+    return pairs
 
 
 class Candidate(BaseModel):
@@ -140,6 +154,43 @@ class Candidate(BaseModel):
         description="Strategic multiplier.",
         json_schema_extra=_unit("x"),
     )
+    hold: int | None = Field(
+        default=None,
+        ge=0,
+        le=100,
+        description=(
+            "Years from commitment until proceeds start (default: the lead time rounded up, "
+            "and at least the number of years the call schedule spans)."
+        ),
+        json_schema_extra=_unit("years"),
+    )
+    distribution_schedule: tuple[float, ...] = Field(
+        default=(1.0,),
+        description=(
+            "Fractions of the proceeds received in year 0,1,2... after the hold "
+            "(`;`-separated); sum to 1."
+        ),
+        json_schema_extra=_unit("fractions"),
+    )
+    multiple_sigma: float = Field(
+        default=0.0,
+        ge=0,
+        le=5,
+        allow_inf_nan=False,
+        description=(
+            "Log-standard deviation of the realised multiple if the deal survives (lognormal "
+            "with mean expected_multiple); read by sampled scenarios only."
+        ),
+        json_schema_extra=_unit("log-sd"),
+    )
+    value_by_start: dict[int, float] = Field(
+        default_factory=dict,
+        description=(
+            "Return-term value per $ committed by start year (`year:value;...`), used instead "
+            "of the computed one for the listed years."
+        ),
+        json_schema_extra=_unit("USD per USD"),
+    )
     requires: tuple[str, ...] = Field(
         default=(), description="Ids that must be committed first (`;`-separated)."
     )
@@ -154,11 +205,14 @@ class Candidate(BaseModel):
         description="Every other numeric column, by name (e.g. board_seats), for `limits`.",
     )
 
-    _split = field_validator("call_schedule", "requires", "excludes", mode="before")(
-        lambda value: _split_list(value)
+    _split = field_validator(
+        "call_schedule", "distribution_schedule", "requires", "excludes", mode="before"
+    )(lambda value: _split_list(value))
+    _year_values = field_validator("value_by_start", mode="before")(
+        lambda value: _split_year_map(value)
     )
 
-    @field_validator("call_schedule")
+    @field_validator("call_schedule", "distribution_schedule")
     @classmethod
     def _schedule_sums_to_one(cls, schedule: tuple[float, ...]) -> tuple[float, ...]:
         if not schedule or any(not math.isfinite(f) or f < 0 for f in schedule):
@@ -167,14 +221,67 @@ class Candidate(BaseModel):
             raise ValueError(f"fractions sum to {sum(schedule):g}, not 1")
         return schedule
 
+    @field_validator("value_by_start")
+    @classmethod
+    def _finite_values(cls, values: dict[int, float]) -> dict[int, float]:
+        if any(not math.isfinite(v) for v in values.values()):
+            raise ValueError("values must be finite")
+        return dict(sorted(values.items()))
+
+    @model_validator(mode="after")
+    def _values_inside_the_window(self) -> Candidate:
+        outside = [
+            y for y in self.value_by_start if not self.earliest_start <= y <= self.latest_start
+        ]
+        if outside:
+            raise ValueError(
+                f"value_by_start: year {outside[0]} is outside the start window "
+                f"{self.earliest_start}-{self.latest_start}"
+            )
+        return self
+
+    # ------------------------------------------------------------------ cash flows per $
+
     def calls(self, start_year: int) -> list[tuple[int, float]]:
         """(calendar year, fraction of the commitment called) for a commitment in a year."""
         return [(start_year + k, f) for k, f in enumerate(self.call_schedule) if f]
 
     @property
+    def holding_years(self) -> int:
+        """Years from commitment until proceeds start: ``hold``, or its default from the lead
+        time (rounded up), at least the years the call schedule spans."""
+        if self.hold is not None:
+            return self.hold
+        return max(math.ceil(self.lead_time - 1e-9), len(self.call_schedule))
+
+    def distributions(self, start_year: int) -> list[tuple[int, float]]:
+        """(calendar year, fraction of the proceeds received) for a commitment in a year."""
+        first = start_year + self.holding_years
+        return [(first + k, f) for k, f in enumerate(self.distribution_schedule) if f]
+
+    @property
+    def expected_multiple_net_of_losses(self) -> float:
+        """Expected proceeds per $ committed: (1 - p) * multiple."""
+        return (1.0 - self.loss_probability) * self.expected_multiple
+
+    def expected_proceeds(self, start_year: int) -> list[tuple[int, float]]:
+        """(calendar year, expected proceeds per $ committed) for a commitment in a year."""
+        multiple = self.expected_multiple_net_of_losses
+        return [(year, multiple * f) for year, f in self.distributions(start_year)]
+
+    def present_value(self, start_year: int, rate: float, base_year: int) -> float:
+        """Present value per $ committed at ``rate``, in ``base_year`` money: expected proceeds
+        minus calls, each discounted by ``(1 + rate) ** -(year - base_year)``."""
+        proceeds = sum(
+            v * (1 + rate) ** (base_year - y) for y, v in self.expected_proceeds(start_year)
+        )
+        calls = sum(f * (1 + rate) ** (base_year - y) for y, f in self.calls(start_year))
+        return proceeds - calls
+
+    @property
     def expected_net_return(self) -> float:
         """Expected net return per $ committed: (1 - p) * multiple - 1."""
-        return (1.0 - self.loss_probability) * self.expected_multiple - 1.0
+        return self.expected_multiple_net_of_losses - 1.0
 
 
 TAXONOMY_COLUMNS: tuple[Column, ...] = columns_of(SubArea)
@@ -428,6 +535,8 @@ def check_instance(instance: Instance) -> None:
 
 
 def _cell(value: Any) -> Any:
+    if isinstance(value, dict):
+        return ";".join(f"{year}:{v!r}" for year, v in value.items())
     if isinstance(value, tuple):
         return ";".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value)
     return value

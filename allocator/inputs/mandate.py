@@ -75,6 +75,39 @@ class Pacing(BaseModel):
         default=None,
         **_doc("Most capital called from the horizon start up to each listed year.", _USD),
     )
+    commit_max: Amount | YearMap | None = Field(
+        default=None,
+        **_doc("Most new commitments in a year (a number, or a year map).", _USD),
+    )
+    commit_min: Amount | YearMap | None = Field(
+        default=None,
+        **_doc("Least new commitments in a year (a number, or a year map).", _USD),
+    )
+    net_max: Amount | YearMap | None = Field(
+        default=None,
+        **_doc(
+            "Most net cash out in a year: capital called minus expected distributions "
+            "(a number, or a year map).",
+            _USD,
+        ),
+    )
+
+
+class Recycling(BaseModel):
+    """Expected proceeds that may fund later commitments above the budget."""
+
+    model_config = _STRICT
+    share: Share = Field(
+        **_doc(
+            "Share of the expected proceeds received by ``until`` that may be recommitted.", "0-1"
+        )
+    )
+    until: int | None = Field(
+        default=None,
+        ge=1900,
+        le=2200,
+        **_doc("Last year whose proceeds may be recycled (default: the horizon end).", "year"),
+    )
 
 
 class Deals(BaseModel):
@@ -241,6 +274,17 @@ class Objective(BaseModel):
         allow_inf_nan=False,
         **_doc("Multiple of CVaR subtracted from the objective (needs scenarios)."),
     )
+    discount_rate: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        allow_inf_nan=False,
+        **_doc(
+            "Annual hurdle rate: the return term becomes the present value at the horizon start "
+            "of expected proceeds minus calls (absent: the undiscounted expected net return).",
+            "1/year",
+        ),
+    )
 
 
 class SolverSettings(BaseModel):
@@ -272,7 +316,12 @@ class Mandate(BaseModel):
         default=None,
         **_doc("Last year strategic value counts (default: horizon end + 10).", "year"),
     )
-    pacing: Pacing = Field(default=Pacing(), **_doc("Capital called per calendar year."))
+    pacing: Pacing = Field(
+        default=Pacing(), **_doc("Capital called, committed and net cash per calendar year.")
+    )
+    recycling: Recycling | None = Field(
+        default=None, **_doc("Expected proceeds that may fund later commitments above the budget.")
+    )
     deals: Deals = Field(default=Deals(), **_doc("Numbers of commitments."))
     pillars: dict[str, ShareLimits] = Field(
         default_factory=dict, **_doc("Limits per pillar, by pillar id.")
@@ -304,6 +353,10 @@ class Mandate(BaseModel):
             raise ValueError(f"{both[0]!r} is in both force_in and force_out")
         if self.value_horizon is not None and self.value_horizon <= self.horizon.start:
             raise ValueError("value_horizon must be after horizon.start")
+        if self.recycling is not None and (self.recycling.until or self.horizon.start) < (
+            self.horizon.start
+        ):
+            raise ValueError("recycling.until must not be before horizon.start")
         for key, value in _year_maps(self):
             outside = [y for y in value if not self.horizon.start <= y <= self.horizon.end]
             if outside:
@@ -317,6 +370,12 @@ class Mandate(BaseModel):
     def years(self) -> list[int]:
         """Every year of the horizon."""
         return self.horizon.year_list
+
+    @property
+    def recycling_until(self) -> int:
+        """Last year whose proceeds may be recycled: the given one, or the horizon end."""
+        until = self.recycling.until if self.recycling else None
+        return self.horizon.end if until is None else until
 
     @property
     def cvar_alpha(self) -> float:
@@ -376,9 +435,15 @@ class Mandate(BaseModel):
 def _year_maps(mandate: Mandate) -> list[tuple[str, dict[int, float]]]:
     pacing = mandate.pacing
     maps = [
-        ("pacing.annual_max", pacing.annual_max),
-        ("pacing.annual_min", pacing.annual_min),
-        ("pacing.cumulative_max", pacing.cumulative_max),
+        (f"pacing.{name}", getattr(pacing, name))
+        for name in (
+            "annual_max",
+            "annual_min",
+            "cumulative_max",
+            "commit_max",
+            "commit_min",
+            "net_max",
+        )
     ]
     return [(key, value) for key, value in maps if isinstance(value, dict)]
 

@@ -9,7 +9,17 @@ import numpy as np
 
 from allocator.inputs.instance import Instance
 from allocator.inputs.mandate import Mandate
-from allocator.results.plan import DIGITS, Investment, Metrics, Totals
+from allocator.results.cash_flows import (
+    YearFlow,
+    dpi_by_year,
+    holding_of,
+    irr,
+    payback_year,
+    tvpi,
+    yearly_flows,
+)
+from allocator.results.outcomes import outcomes
+from allocator.results.plan import DIGITS, CashFlow, Investment, Metrics, Totals
 
 
 def _rounded(values: dict[Any, float]) -> dict[str, float]:
@@ -45,10 +55,29 @@ def tail_risk(
     }
 
 
+def cash_flow_rows(flows: list[YearFlow]) -> tuple[CashFlow, ...]:
+    """The plan's cash-flow table, rounded."""
+    return tuple(
+        CashFlow(
+            year=f.year,
+            called=round(f.called, DIGITS),
+            distributed=round(f.distributed, DIGITS),
+            net=round(f.net, DIGITS),
+            cumulative_net=round(f.cumulative_net, DIGITS),
+            nav=round(f.nav, DIGITS),
+        )
+        for f in flows
+    )
+
+
+def _maybe_rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, DIGITS)
+
+
 def summarise(
     investments: list[Investment], instance: Instance, mandate: Mandate
-) -> tuple[Totals, Metrics]:
-    """Totals and metrics of a set of investments, from the instance's data."""
+) -> tuple[Totals, Metrics, tuple[CashFlow, ...]]:
+    """Totals, metrics and cash flows of a set of investments, from the instance's data."""
     by_id = instance.by_id
     by_pillar: dict[str, float] = defaultdict(float)
     by_sub_area: dict[str, float] = defaultdict(float)
@@ -80,11 +109,20 @@ def summarise(
         by_year_committed=_rounded(committed_in),
         by_year_called=_rounded(called_in),
     )
+    flows = yearly_flows(
+        (holding_of(by_id[i.id], i.start_year, i.amount) for i in investments),
+        mandate.horizon.start,
+    )
     metrics = Metrics(
         deals=len(investments),
         expected_loss=round(expected_loss, DIGITS),
         high_risk_share=round(high_risk / basis, DIGITS) if basis else 0.0,
         cvar=cvar,
         impact_by=_rounded(impact_by),
+        tvpi=_maybe_rounded(tvpi(flows)),
+        dpi=_rounded(dpi_by_year(flows)),
+        irr=_maybe_rounded(irr([f.net for f in flows])),
+        payback_year=payback_year(flows),
+        outcomes=outcomes(investments, instance, mandate.objective.discount_rate),
     )
-    return totals, metrics
+    return totals, metrics, cash_flow_rows(flows)

@@ -45,6 +45,16 @@ class Investment(BaseModel):
     expected_return: float = Field(
         **_doc("Expected net return per $ committed: (1 − p)·multiple − 1.", "USD per USD")
     )
+    return_rate: float = Field(
+        default=0.0,
+        **_doc(
+            "Its value per $ committed in the return term: expected_return without a discount "
+            "rate, the present value per $ at the horizon start with one, or the candidate's "
+            "value_by_start for the start year.",
+            "USD per USD",
+        ),
+    )
+    hold: int = Field(default=0, **_doc("Years from commitment until proceeds start.", "years"))
 
 
 class ObjectiveTerms(BaseModel):
@@ -72,6 +82,26 @@ class Totals(BaseModel):
     )
 
 
+class CashFlow(BaseModel):
+    """One calendar year of the plan's expected cash flows."""
+
+    model_config = _FROZEN
+    year: int = Field(**_doc("Calendar year.", "year"))
+    called: float = Field(**_doc("Capital called.", _USD))
+    distributed: float = Field(
+        **_doc("Expected distributions: (1 − p)·multiple on schedule.", _USD)
+    )
+    net: float = Field(**_doc("Distributed minus called.", _USD))
+    cumulative_net: float = Field(**_doc("Net cash flow summed to this year (the J-curve).", _USD))
+    nav: float = Field(
+        **_doc(
+            "Net asset value at cost: capital called and not yet returned, each investment's "
+            "cost released along its distribution schedule.",
+            _USD,
+        )
+    )
+
+
 class Metrics(BaseModel):
     """Portfolio metrics; shares are against the mandate's share basis."""
 
@@ -88,6 +118,27 @@ class Metrics(BaseModel):
     impact_by: dict[str, float] = Field(
         default_factory=dict,
         **_doc("Share of the basis whose impact is online by each year.", "0-1"),
+    )
+    tvpi: float | None = Field(
+        default=None, **_doc("Expected total value to paid-in: distributions over calls.", "x")
+    )
+    dpi: dict[str, float] = Field(
+        default_factory=dict,
+        **_doc("Expected distributions to paid-in capital, cumulated, by year.", "x"),
+    )
+    irr: float | None = Field(
+        default=None, **_doc("Internal rate of return of the expected net cash flows.", "1/year")
+    )
+    payback_year: int | None = Field(
+        default=None,
+        **_doc("Year the cumulative expected net cash flow turns non-negative for good.", "year"),
+    )
+    outcomes: dict[str, float | None] | None = Field(
+        default=None,
+        **_doc(
+            "With scenarios: mean and P5/P50/P95 of the portfolio multiple and of the IRR, "
+            "P(multiple < 1), the hurdle (objective.discount_rate) and P(IRR < hurdle)."
+        ),
     )
 
 
@@ -163,6 +214,9 @@ class Plan(BaseModel):
     investments: tuple[Investment, ...] = ()
     totals: Totals = Totals()
     metrics: Metrics = Metrics()
+    cash_flows: tuple[CashFlow, ...] = Field(
+        default=(), **_doc("Expected cash flows by calendar year, horizon start to last flow.")
+    )
     binding: tuple[Binding, ...] = ()
     diagnosis: Diagnosis | None = None
     solver: SolverInfo = SolverInfo()
@@ -174,12 +228,16 @@ class Plan(BaseModel):
         """True when the plan holds a solution (optimal or feasible)."""
         return self.status.found
 
-    def to_frame(self) -> pd.DataFrame:
-        """Investments as a DataFrame, one row per investment, in plan order."""
+    def to_frame(self, table: Literal["investments", "cash_flows"] = "investments") -> pd.DataFrame:
+        """Investments as a DataFrame, one row per investment, in plan order; or with
+        ``table="cash_flows"`` the expected cash flows, one row per year."""
         import pandas as pd
 
-        columns = list(Investment.model_fields)
-        return pd.DataFrame([i.model_dump() for i in self.investments], columns=columns)
+        rows: tuple[BaseModel, ...] = self.investments
+        model: type[BaseModel] = Investment
+        if table == "cash_flows":
+            rows, model = self.cash_flows, CashFlow
+        return pd.DataFrame([r.model_dump() for r in rows], columns=list(model.model_fields))
 
     def to_dict(self) -> dict[str, Any]:
         """The plan as plain JSON-ready data with the contract's keys."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from allocator.formulation import AllocationModel, Pairs, strategic_rate
+from allocator.formulation import AllocationModel, Pairs, return_rate, strategic_rate
 from allocator.inputs.instance import Instance
 from allocator.inputs.mandate import Mandate
 from allocator.results.metrics import summarise
@@ -14,6 +14,7 @@ BINDING_TOLERANCE = 1e-6
 
 def chosen_investments(m: AllocationModel, pairs: Pairs) -> list[Investment]:
     """Investments whose ``z`` is 1 in the loaded solution, in candidate then year order."""
+    mandate = pairs.mandate
     chosen = []
     for p, ((cid, year), c) in enumerate(zip(pairs.items, pairs.candidates, strict=True)):
         if (m.z_list[p].value or 0.0) < 0.5:
@@ -29,6 +30,8 @@ def chosen_investments(m: AllocationModel, pairs: Pairs) -> list[Investment]:
                 impact_year=year + c.lead_time,
                 loss_probability=c.loss_probability,
                 expected_return=c.expected_net_return,
+                return_rate=return_rate(c, year, mandate),
+                hold=c.holding_years,
             )
         )
     return chosen
@@ -37,13 +40,13 @@ def chosen_investments(m: AllocationModel, pairs: Pairs) -> list[Investment]:
 def objective_terms(
     investments: list[Investment], instance: Instance, mandate: Mandate
 ) -> ObjectiveTerms:
-    """Strategic value and expected net return of the investments (unweighted)."""
+    """Strategic value and the return term of the investments (unweighted)."""
     by_id, gap = instance.by_id, {s: a.gap_score for s, a in instance.sub_areas.items()}
     strategic = sum(
         strategic_rate(by_id[i.id], gap[i.sub_area_id], i.start_year, mandate) * i.amount
         for i in investments
     )
-    ret = sum(i.expected_return * i.amount for i in investments)
+    ret = sum(i.return_rate * i.amount for i in investments)
     return ObjectiveTerms(strategic=round(strategic, DIGITS), return_=round(ret, DIGITS))
 
 
@@ -83,7 +86,7 @@ def extract_plan(
     if not status.found:
         return Plan(**common)
     investments = chosen_investments(m, m.pairs)
-    totals, metrics = summarise(investments, instance, mandate)
+    totals, metrics, cash_flows = summarise(investments, instance, mandate)
     terms = objective_terms(investments, instance, mandate)
     weights = mandate.objective
     penalty = weights.cvar_weight * metrics.cvar["cvar"] if metrics.cvar else 0.0
@@ -104,5 +107,6 @@ def extract_plan(
         investments=tuple(investments),
         totals=totals,
         metrics=metrics,
+        cash_flows=cash_flows,
         binding=tuple(binding_limits(m)),
     )
