@@ -59,6 +59,13 @@ def main() -> None:
     default=None,
     help="Live incumbent, bound and gap on stderr (default: when stderr is a terminal).",
 )
+@click.option(
+    "--csv-table",
+    type=click.Choice(["investments", "cash-flows"]),
+    default="investments",
+    show_default=True,
+    help="What --format csv writes: one row per investment, or per year of cash flows.",
+)
 @output_options
 @click.pass_context
 def solve(
@@ -67,6 +74,7 @@ def solve(
     time_limit: float | None,
     gap: float | None,
     progress: bool | None,
+    csv_table: str,
     fmt: str,
     output: Path | None,
 ) -> None:
@@ -75,7 +83,7 @@ def solve(
         plan = solve_plan(
             problem.instance, problem.mandate, time_limit=time_limit, gap=gap, log=log
         )
-    write_plan(plan, fmt, output)
+    write_plan(plan, fmt, output, csv_table.replace("-", "_"))
     if plan.status == Status.INFEASIBLE and fmt != "table":
         click.echo("error: the mandate is infeasible", err=True)
     ctx.exit(EXIT_CODES[plan.status])
@@ -234,6 +242,11 @@ def whatif(
 @click.option("--pillar-correlation", type=float, default=0.3, show_default=True)
 @click.option("--sub-area-correlation", type=float, default=0.2, show_default=True)
 @click.option(
+    "--total-loss-only",
+    is_flag=True,
+    help="Write 1 on failure and 0 otherwise, without the survivors' realised multiples.",
+)
+@click.option(
     "-o", "--output", type=click.Path(path_type=Path), help="Default: INSTANCE/scenarios.csv."
 )
 def scenarios(
@@ -242,12 +255,22 @@ def scenarios(
     seed: int,
     pillar_correlation: float,
     sub_area_correlation: float,
+    total_loss_only: bool,
     output: Path | None,
 ) -> None:
-    """Sample correlated loss scenarios (one-factor Gaussian copula per pillar and sub-area)."""
+    """Sample correlated outcome scenarios (one-factor Gaussian copula per pillar and sub-area):
+    each candidate fails with its loss probability, else returns a lognormal multiple with mean
+    expected_multiple and log-sd multiple_sigma; written as loss fractions 1 − multiple."""
     instance_path, _ = resolve_paths(instance, Path("-"))
     inst = load_instance(instance_path, scenarios=None)
-    sampled = sample_scenarios(inst, count, seed, pillar_correlation, sub_area_correlation)
+    sampled = sample_scenarios(
+        inst,
+        count,
+        seed,
+        pillar_correlation,
+        sub_area_correlation,
+        total_loss_only=total_loss_only,
+    )
     target = output or instance_path / "scenarios.csv"
     save_scenarios(sampled, inst, target)
     click.echo(f"wrote {count} scenarios x {len(inst.candidates)} candidates to {target}", err=True)

@@ -38,12 +38,13 @@ def show(renderables: Iterable[Any], output: Path | None) -> None:
     write_atomic(output, buffer.getvalue())
 
 
-def write_plan(plan: Plan, fmt: str, output: Path | None) -> None:
-    """A plan in the requested format, to stdout or a file."""
+def write_plan(plan: Plan, fmt: str, output: Path | None, table: str = "investments") -> None:
+    """A plan in the requested format, to stdout or a file; ``table`` is what the CSV holds
+    (``investments`` or ``cash_flows``)."""
     if fmt == "json":
         emit(plan.to_json() + "\n", output)
     elif fmt == "csv":
-        emit(plan.to_frame().to_csv(index=False), output)
+        emit(plan.to_frame(table).to_csv(index=False), output)  # type: ignore[arg-type]
     else:
         show(plan_renderables(plan), output)
 

@@ -30,12 +30,82 @@ def summary_table(plan: Plan) -> Table:
             ("deals", str(plan.metrics.deals)),
             ("expected loss ($M)", _money(plan.metrics.expected_loss)),
             ("high-risk share", f"{plan.metrics.high_risk_share:.1%}"),
+            ("expected TVPI", _times(plan.metrics.tvpi)),
+            ("expected IRR", _percent(plan.metrics.irr)),
+            (
+                "payback year",
+                "-" if plan.metrics.payback_year is None else str(plan.metrics.payback_year),
+            ),
         ]
     rows.append(
         ("build / solve (s)", f"{plan.solver.build_seconds:.2f} / {plan.solver.seconds:.2f}")
     )
     for row in rows:
         table.add_row(*row)
+    return table
+
+
+def _times(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}x"
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1%}"
+
+
+J_CURVE_WIDTH = 24
+
+
+def _bar(value: float, scale: float) -> str:
+    """A signed bar: left of the axis for a net outflow, right of it for a net inflow."""
+    cells = round(J_CURVE_WIDTH * abs(value) / scale) if scale else 0
+    half = J_CURVE_WIDTH
+    if value < 0:
+        return " " * (half - cells) + "█" * cells + "│"
+    return " " * half + "│" + "█" * cells
+
+
+def cash_flow_table(plan: Plan) -> Table:
+    """Expected cash flows by year with the J-curve of the cumulative net cash flow."""
+    table = Table(title="Expected cash flows ($M) and the J-curve")
+    for name in ("year", "called", "distributed", "net", "cumulative", "NAV at cost", "DPI"):
+        table.add_column(name, justify="right")
+    table.add_column("cumulative net", no_wrap=True)
+    scale = max((abs(f.cumulative_net) for f in plan.cash_flows), default=0.0)
+    for f in plan.cash_flows:
+        dpi = plan.metrics.dpi.get(str(f.year))
+        table.add_row(
+            str(f.year),
+            _money(f.called),
+            _money(f.distributed),
+            _money(f.net),
+            _money(f.cumulative_net),
+            _money(f.nav),
+            _times(dpi),
+            _bar(f.cumulative_net, scale),
+        )
+    return table
+
+
+def outcome_table(plan: Plan) -> Table | None:
+    """Portfolio multiple and IRR over the scenarios (P5, P50, P95), and the chances below."""
+    found = plan.metrics.outcomes
+    if not found:
+        return None
+    table = Table(title="Outcomes over the scenarios")
+    for name in ("", "mean", "P5", "P50", "P95"):
+        table.add_column(name, justify="left" if not name else "right")
+    quantiles = [found.get(f"multiple_{k}") for k in ("p5", "p50", "p95")]
+    table.add_row("portfolio multiple", _times(found.get("multiple_mean")), *map(_times, quantiles))
+    rates = [found.get(f"irr_{k}") for k in ("p5", "p50", "p95")]
+    table.add_row("IRR", "", *map(_percent, rates))
+    below = f"P(multiple < 1) {_percent(found.get('p_multiple_below_1'))}"
+    if found.get("hurdle") is not None:
+        below += (
+            f", P(IRR < {_percent(found.get('hurdle'))} hurdle) "
+            f"{_percent(found.get('p_irr_below_hurdle'))}"
+        )
+    table.caption = below
     return table
 
 
@@ -61,8 +131,8 @@ def pillar_table(plan: Plan) -> Table:
 def investment_table(plan: Plan) -> Table:
     """Chosen investments by start year."""
     table = Table(title="Investments by year")
-    for name in ("year", "id", "name", "sub-area", "$M", "online", "p(loss)"):
-        right = name in {"$M", "p(loss)"}
+    for name in ("year", "id", "name", "sub-area", "$M", "online", "p(loss)", "hold", "return/$"):
+        right = name in {"$M", "p(loss)", "hold", "return/$"}
         table.add_column(name, justify="right" if right else "left", no_wrap=True, max_width=44)
     for inv in sorted(plan.investments, key=lambda i: (i.start_year, i.id)):
         table.add_row(
@@ -73,6 +143,8 @@ def investment_table(plan: Plan) -> Table:
             _money(inv.amount),
             f"{inv.impact_year:g}",
             f"{inv.loss_probability:.0%}",
+            str(inv.hold),
+            f"{inv.return_rate:.2f}",
         )
     return table
 
@@ -96,7 +168,10 @@ def plan_renderables(plan: Plan) -> list[Any]:
             escape(f"  relax {r.key} from {r.from_} to {r.to}") for r in plan.diagnosis.relaxations
         ]
     if plan.found:
-        parts += [pillar_table(plan), binding_table(plan), investment_table(plan)]
+        parts += [pillar_table(plan), cash_flow_table(plan)]
+        outcome = outcome_table(plan)
+        parts += [outcome] if outcome is not None else []
+        parts += [binding_table(plan), investment_table(plan)]
     return parts
 
 

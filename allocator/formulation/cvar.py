@@ -9,8 +9,9 @@ in scenario s of probability ``π_s``:
 ``risk.cvar.max_share`` limits ``CVaR_α ≤ max_share · basis``; ``objective.cvar_weight``
 subtracts ``cvar_weight · CVaR_α`` from the objective. The dense scenario block is built row by
 row from numpy non-zeros straight into LinearExpressions over the aggregated ``x`` (one term per
-failing candidate, not per candidate-year); sampled losses are 0/1, so the terms are bare
-variables, the fastest construction Pyomo offers.
+candidate with a non-zero loss fraction, not per candidate-year). A loss fraction is
+``1 − realised multiple``, negative for a gain, so the tail is of the portfolio's net loss;
+total-loss scenarios (0/1) give bare variables, the fastest construction Pyomo offers.
 """
 
 from __future__ import annotations

@@ -2,7 +2,10 @@
 
 The file has ``scenario``, ``probability`` and one column per candidate id or per factor (a
 pillar_id or sub_area_id, giving the loss of every candidate in it); a candidate's loss is its
-own column if present, else its sub-area's, else its pillar's, else 0. Rows are numbered from 1
+own column if present, else its sub-area's, else its pillar's, else 0. A loss fraction is what
+a candidate loses per $ committed, ``1 − realised multiple``: 1 for a total loss, 0 for the
+capital back, negative for a gain (``-1.5`` = a 2.5× outcome); files of total losses only (0/1)
+keep their meaning. Rows are numbered from 1
 for the first data row.
 """
 
@@ -137,12 +140,13 @@ def _probabilities(probability: np.ndarray, file: str) -> np.ndarray:
 
 
 def _check_loss_range(loss: np.ndarray, columns: list[str], file: str) -> None:
-    """A loss fraction beyond [0, 1] would be a gain or a loss larger than the commitment."""
-    bad = (loss < 0) | (loss > 1)
+    """A loss fraction is ``1 − realised multiple``: at most 1 (the whole commitment lost),
+    negative for a gain."""
+    bad = loss > 1
     if bad.any():
         row, position = np.argwhere(bad)[0]
         raise InputError(
-            f"loss fraction {loss[row, position]:g} is outside [0, 1]",
+            f"loss fraction {loss[row, position]:g} is above 1 (more than the commitment lost)",
             file=file,
             row=int(row) + 1,
             column=columns[position],

@@ -1,6 +1,7 @@
 """Loss scenarios for tail risk (CVaR): the data type an Instance carries.
 
-A scenario gives every candidate a loss fraction (0..1). ``scenario_file`` reads and writes
+A scenario gives every candidate a loss fraction: ``1 − realised multiple`` (1 = total loss,
+negative = a gain). ``scenario_file`` reads and writes
 them (``scenarios.csv``); ``allocator.synthetic.sampling`` draws correlated ones.
 """
 
@@ -16,7 +17,7 @@ class Scenarios:
     """Equally or unequally weighted loss scenarios over an instance's candidates.
 
     ``loss[s, j]`` is the loss fraction of candidate j (``instance.candidates`` order) in
-    scenario s; sampled scenarios hold float32 zeros and ones to halve memory at scale.
+    scenario s; sampled scenarios hold float32 to halve memory at scale.
     """
 
     names: tuple[str, ...]
@@ -30,3 +31,8 @@ class Scenarios:
             raise ValueError(
                 f"{count} names, probability {self.probability.shape}, loss {self.loss.shape}"
             )
+
+    @property
+    def failed(self) -> np.ndarray:
+        """Where a candidate loses its whole commitment (loss fraction 1)."""
+        return self.loss >= 1

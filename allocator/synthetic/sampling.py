@@ -1,11 +1,19 @@
-"""Correlated loss scenarios sampled from a one-factor-per-level Gaussian copula.
+"""Correlated outcome scenarios sampled from a one-factor-per-level Gaussian copula.
 
 For scenario s and candidate j in sub-area a of pillar P,
 
     X_sj = sqrt(rp)·F_sP + sqrt(rs)·G_sa + sqrt(1 - rp - rs)·ε_sj     (independent N(0, 1))
 
-and j fails (loss 1) when X_sj < Φ⁻¹(p_j), so each candidate keeps its own marginal
-``loss_probability`` p_j while a bad draw of F_sP or G_sa hits many holdings at once.
+and j fails (realised multiple 0, loss 1) when X_sj < Φ⁻¹(p_j), so each candidate keeps its own
+marginal ``loss_probability`` p_j while a bad draw of F_sP or G_sa hits many holdings at once.
+
+A survivor's realised multiple comes from the same latent draw: ``U = (Φ(X) − p)/(1 − p)`` is
+uniform given survival, and ``M = exp(μ + σ·Φ⁻¹(U))`` with ``σ = multiple_sigma`` and
+``μ = ln(expected_multiple) − σ²/2`` is lognormal with mean ``expected_multiple``. A pillar's
+downturn therefore both fails holdings and lowers the survivors' multiples, and a few large
+outcomes make the right tail. The scenario file holds the loss fraction ``1 − M`` (negative for
+a gain); ``total_loss_only`` writes 1 on failure and 0 otherwise, the loss model before
+realised multiples.
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ import math
 from statistics import NormalDist
 
 import numpy as np
+from scipy.special import ndtr, ndtri
 
 from allocator.errors import InputError
 from allocator.inputs.instance import Instance
@@ -21,6 +30,8 @@ from allocator.inputs.scenarios import Scenarios
 
 # Latent draws are made this many cells at a time, so memory stays ~16 MB above the result.
 _CHUNK_CELLS = 1 << 22
+# a survivor's rank is kept this far from 0 and 1, so its multiple stays finite (|z| < 7)
+_RANK_FLOOR = 1e-12
 
 
 def sample_scenarios(
@@ -29,11 +40,16 @@ def sample_scenarios(
     seed: int,
     pillar_correlation: float = 0.3,
     sub_area_correlation: float = 0.2,
+    *,
+    total_loss_only: bool = False,
 ) -> Scenarios:
-    """``count`` equally likely scenarios of correlated total losses; the same seed, same result."""
+    """``count`` equally likely scenarios of correlated outcomes, as loss fractions ``1 − M``
+    of each candidate's realised multiple M (or, with ``total_loss_only``, 1 on failure and 0
+    otherwise); the same seed, the same result."""
     _check_sampling(count, seed, pillar_correlation, sub_area_correlation)
     pillar_index, sub_area_index = _factor_indices(instance)
     thresholds = _thresholds(instance)
+    outcome = None if total_loss_only else _Survivors(instance)
     rng = np.random.default_rng(seed)
     pillar = rng.standard_normal((count, len(instance.pillars)), dtype=np.float32)
     sub_area = rng.standard_normal((count, len(instance.sub_areas)), dtype=np.float32)
@@ -48,10 +64,41 @@ def sample_scenarios(
         latent *= own
         latent += pillar[block][:, pillar_index]
         latent += sub_area[block][:, sub_area_index]
-        np.less(latent, thresholds, out=loss[block])
+        if outcome is None:
+            np.less(latent, thresholds, out=loss[block])
+        else:
+            loss[block] = outcome.loss(latent, thresholds)
     width = len(str(count))
     names = tuple(f"s{i:0{width}d}" for i in range(1, count + 1))
     return Scenarios(names, np.full(count, 1.0 / count), loss)
+
+
+class _Survivors:
+    """Realised multiples from the latent draws: 0 below the failure threshold, else the
+    lognormal quantile of the draw's rank among survivors."""
+
+    def __init__(self, instance: Instance) -> None:
+        c = instance.candidates
+        self.p = np.array([x.loss_probability for x in c])
+        self.sigma = np.array([x.multiple_sigma for x in c])
+        multiple = np.array([x.expected_multiple for x in c])
+        with np.errstate(divide="ignore"):
+            self.mu = np.log(multiple) - self.sigma**2 / 2
+        self.multiple = multiple
+        self.spread = self.sigma > 0  # columns that need the quantile transform
+
+    def loss(self, latent: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+        """Loss fractions ``1 − M`` of a block of latent draws (float32); a draw below its
+        candidate's threshold fails, exactly as in the total-loss model."""
+        multiple = np.broadcast_to(self.multiple, latent.shape).astype(np.float64)
+        if self.spread.any():
+            columns = np.flatnonzero(self.spread)
+            p = self.p[columns]
+            rank = (ndtr(latent[:, columns].astype(np.float64)) - p) / np.where(p < 1, 1 - p, 1)
+            rank = np.clip(rank, _RANK_FLOOR, 1 - _RANK_FLOOR)
+            multiple[:, columns] = np.exp(self.mu[columns] + self.sigma[columns] * ndtri(rank))
+        failed = latent < thresholds
+        return np.where(failed, 1.0, 1.0 - multiple).astype(np.float32)
 
 
 def _check_sampling(
