@@ -660,7 +660,7 @@ def _recompute(
         + _get(weights, "return_weight", _DEFAULT_WEIGHTS["return_weight"]) * net_return
         - penalty,
         "cvar": cvar,
-        "cash_flows": flows,
+        "cash_flows": {int(y): row for y, row in flows.to_dict("index").items()},
         "tvpi": float(flows["distributed"].sum()) / called if called > 0 else None,
         "dpi": {int(y): float(v) for y, v in dpi.items()},
         "irr": _irr(flows["net"].to_numpy(dtype=float)),
@@ -784,7 +784,7 @@ def _check_net_cash(ctx: _Context) -> Iterator[Violation]:
     flows = ctx.recomputed["cash_flows"]
     limits = _per_year(_get(_get(ctx.mandate, "pacing", {}), "net_max"), ctx.years)
     for year, limit in limits.items():
-        net_out = -float(flows["net"].get(year, 0.0))
+        net_out = -float(flows.get(year, {}).get("net", 0.0))
         what = f"capital called less expected distributions in {year}"
         yield from ctx.bound("pacing", f"pacing.net_max.{year}", what, net_out, limit, "max")
 
@@ -798,10 +798,10 @@ def _check_recycling(ctx: _Context) -> Iterator[Violation]:
     share = float(recycling["share"])
     until = int(_get(recycling, "until", ctx.years[-1]))
     budget = float(ctx.mandate["budget"])
-    distributed = ctx.recomputed["cash_flows"]["distributed"]
+    flows = ctx.recomputed["cash_flows"]
     committed = ctx.recomputed["by_year_committed"]
     for year in ctx.years:
-        received = sum(float(v) for y, v in distributed.items() if y < year and y <= until)
+        received = sum(r["distributed"] for y, r in flows.items() if y < year and y <= until)
         made = sum(v for y, v in committed.items() if y <= year)
         what = f"commitments to {year} less {share:g} of proceeds received before it"
         yield from ctx.bound("recycling", "budget", what, made - share * received, budget, "max")
@@ -969,11 +969,11 @@ def _check_cash_flows(ctx: _Context) -> Iterator[Violation]:
     """The plan's cash-flow table, TVPI, IRR, payback year and scenario outcomes."""
     reported = {int(row["year"]): row for row in ctx.plan.get("cash_flows") or []}
     flows = ctx.recomputed["cash_flows"]
-    for year in sorted(set(reported) | set(flows.index)):
-        row = reported.get(year, {})
+    for year in sorted(set(reported) | set(flows)):
+        row, actual = reported.get(year, {}), flows.get(year, {})
         for column in _CASH_FLOW_COLUMNS:
-            actual = float(flows[column].get(year, 0.0)) if year in flows.index else 0.0
-            yield from _compare(f"cash_flows.{year}.{column}", row.get(column, 0.0), actual)
+            value = float(actual.get(column, 0.0))
+            yield from _compare(f"cash_flows.{year}.{column}", row.get(column, 0.0), value)
     metrics = ctx.plan.get("metrics") or {}
     for name in ("tvpi", "irr"):
         yield from _compare_optional(f"metrics.{name}", metrics.get(name), ctx.recomputed[name])

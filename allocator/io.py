@@ -52,7 +52,9 @@ def read_csv(path: Path, **options: Any) -> Any:
 
 def _is_union_tag(part: Any) -> bool:
     """Pydantic names union branches in error locations; they are not keys of the input."""
-    return isinstance(part, str) and ("[" in part or part in {"float", "int", "dict"})
+    return isinstance(part, str) and (
+        "[" in part or part in {"float", "int", "dict"} or part.startswith("constrained-")
+    )
 
 
 def input_error(
@@ -63,7 +65,15 @@ def input_error(
     ``rows`` says the input was a list of table rows: the first location part is the row
     (numbered from 1), the second the column, and the offending cell is quoted.
     """
-    first = err.errors()[0]
+    errors = err.errors()
+    first = errors[0]
+    if any(_is_union_tag(p) for p in first["loc"]):
+        # a union (a number or a year map): report the branch that got furthest into the input
+        head = [p for p in first["loc"] if not _is_union_tag(p)]
+        same = [
+            e for e in errors if [p for p in e["loc"] if not _is_union_tag(p)][: len(head)] == head
+        ]
+        first = max(same, key=lambda e: len(e["loc"]))
     loc = [p for p in first["loc"] if not _is_union_tag(p)]
     row = None
     if rows and loc:

@@ -126,6 +126,50 @@ FEASIBLE = [
         80,
     ),
     ("ticket range", {"a": {"ticket": (10, 50)}}, {"budget": 35}, "a", 35),
+    # a may wait a year: under a 2026 cap of 100 it moves to 2027 and all four fit
+    (
+        "commit max year map",
+        {"a": {"years": (2026, 2027)}},
+        {"pacing": {"commit_max": {2026: 100}}},
+        "abcd",
+        100,
+    ),
+    ("commit min", {"d": {"r": -0.2}}, {"pacing": {"commit_min": {2026: 140}}}, "abcd", 90),
+    # a (2026, multiple 1.6, hold 1) returns 80 in 2027, which nets against b, c, d called then
+    (
+        "net max",
+        {
+            "a": {"r": 0.6},
+            **{k: {"years": (2027, 2027)} for k in "bd"},
+            "c": {"years": (2027, 2027)},
+        },
+        {"pacing": {"net_max": {2027: 0}}},
+        "abc",
+        74,
+    ),
+    # a's 100 back in 2027 lets half of it (50) fund 2028 commitments above the budget of 60
+    (
+        "recycling",
+        {k: {"years": (2028, 2028)} for k in "bcd"},
+        {"budget": 60, "recycling": {"share": 0.5}},
+        "acd",
+        80,
+    ),
+    # proceeds fund only later years: 2027's proceeds cannot fund 2027 commitments
+    (
+        "recycling waits a year",
+        {k: {"years": (2027, 2027)} for k in "bcd"},
+        {"budget": 60, "recycling": {"share": 0.5}},
+        "a",
+        50,
+    ),
+    (
+        "recycling until",
+        {k: {"years": (2028, 2028)} for k in "bcd"},
+        {"budget": 60, "recycling": {"share": 0.5, "until": 2026}},
+        "a",
+        50,
+    ),
 ]
 
 
@@ -162,6 +206,14 @@ INFEASIBLE = [
     ("annual min", {}, {"pacing": {"annual_min": 500}}),
     ("annual max", {}, {"pacing": {"annual_max": 10}, "force_in": ["d"]}),
     ("cumulative max", {}, {"pacing": {"cumulative_max": {2027: 10}}, "force_in": ["d"]}),
+    ("commit max", {}, {"pacing": {"commit_max": {2026: 10}}, "force_in": ["d"]}),
+    ("commit min", {}, {"pacing": {"commit_min": {2027: 1}}}),  # nothing may start in 2027
+    ("net max", {}, {"pacing": {"net_max": {2026: 10}}, "force_in": ["a"]}),
+    (
+        "recycling",
+        {"b": {"years": (2027, 2027)}},
+        {"budget": 60, "recycling": {"share": 0.5}, "force_in": ["a", "b"]},
+    ),
 ]
 
 

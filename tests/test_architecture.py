@@ -89,6 +89,10 @@ ADDED_LIMITS = [
     ("deals.max_total", 2),
     ("lead_time.impact_by", [{"year": 2030, "min_share": 0.5}]),
     ("pacing.cumulative_max", {2026: 80}),
+    ("pacing.commit_max", {2026: 60}),
+    ("pacing.net_max", 70),
+    ("recycling", {"share": 0.5}),
+    ("objective.discount_rate", 0.1),
 ]
 
 

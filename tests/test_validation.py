@@ -143,6 +143,49 @@ CELL_ERRORS = [
         "taxonomy.csv row 2, status: Input should be 'confirmed', 'inferred' or 'placeholder'",
     ),
     ("taxonomy.csv", 2, "sub_area_id", "s1", "taxonomy.csv row 2, sub_area_id: duplicate id 's1'"),
+    (
+        "candidates.csv",
+        2,
+        "distribution_schedule",
+        "0.5;0.4",
+        "candidates.csv row 2, distribution_schedule: Value error, fractions sum to 0.9, not 1",
+    ),
+    (
+        "candidates.csv",
+        1,
+        "hold",
+        "-1",
+        "candidates.csv row 1, hold: Input should be greater than or equal to 0",
+    ),
+    ("candidates.csv", 1, "hold", "2.5", "candidates.csv row 1, hold: Input should be a valid int"),
+    (
+        "candidates.csv",
+        3,
+        "multiple_sigma",
+        "-0.1",
+        "candidates.csv row 3, multiple_sigma: Input should be greater than or equal to 0",
+    ),
+    (
+        "candidates.csv",
+        1,
+        "value_by_start",
+        "2026=0.4",
+        "candidates.csv row 1, value_by_start: Value error, expected year:value, got '2026=0.4'",
+    ),
+    (
+        "candidates.csv",
+        1,
+        "value_by_start",
+        "2026:abc",
+        "candidates.csv row 1, value_by_start.2026: Input should be a valid number",
+    ),
+    (
+        "candidates.csv",
+        1,
+        "value_by_start",
+        "2031:0.4",
+        "value_by_start: year 2031 is outside the start window 2026-2026",
+    ),
 ]
 
 
@@ -255,6 +298,30 @@ MANDATE_ERRORS = [
         "lead_time.sub_area_deadlines.s9: unknown sub-area 's9'",
     ),
     ("just text", "mandate.yaml: expected a mapping of mandate keys"),
+    (
+        {"budget": 100, "recycling": {"share": 1.5}},
+        "mandate.yaml, recycling.share: Input should be less than or equal to 1",
+    ),
+    (
+        {"budget": 100, "recycling": {"until": 2030}},
+        "mandate.yaml, recycling.share: Field required",
+    ),
+    (
+        {"budget": 100, "recycling": {"share": 0.5, "until": 2020}},
+        "recycling.until must not be before horizon.start",
+    ),
+    (
+        {"budget": 100, "pacing": {"net_max": {2040: 5}}},
+        "pacing.net_max: year 2040 is outside the horizon 2026-2035",
+    ),
+    (
+        {"budget": 100, "pacing": {"commit_min": -5}},
+        "pacing.commit_min: Input should be greater than or equal to 0",
+    ),
+    (
+        {"budget": 100, "objective": {"discount_rate": -0.1}},
+        "objective.discount_rate: Input should be greater than or equal to 0",
+    ),
 ]
 
 
@@ -277,6 +344,11 @@ SET_ERRORS = [
     (["--force-in", "zz"], "force_in: unknown candidate id 'zz'"),
     (["--time-limit", "-3"], "--time-limit: Input should be greater than 0"),
     (["--gap", "2"], "--gap: Input should be less than or equal to 1"),
+    (["--set", "recycling.share=2"], "recycling.share: Input should be less than or equal to 1"),
+    (
+        ["--set", "pacing.net_max.2027=-1"],
+        "pacing.net_max.2027: Input should be greater than or equal to 0",
+    ),
 ]
 
 
