@@ -183,7 +183,8 @@ def _draw_candidates(
 
     Each column family draws its own reference row, so synthetic candidates mix features of
     several reference rows; what belongs together is drawn together: a ticket range (min and
-    max), a risk profile (a loss probability and the multiple that pays for it), the attributes.
+    max), a risk profile (a loss probability, the multiple that pays for it, and the stage's
+    hold, distribution schedule and dispersion), the attributes.
     """
     pool = _pool(ref, total)
     frame = _identities(ref, pool.codes)
@@ -201,6 +202,9 @@ def _draw_candidates(
     frame["loss_probability"] = np.round(np.clip(loss, *LOSS_RANGE), 3)
     noise = np.exp(rng.normal(0.0, MULTIPLE_SIGMA, total))
     frame["expected_multiple"] = np.round(pool.column("expected_multiple", risk) * noise, 2)
+    for column in ("hold", "distribution_schedule", "multiple_sigma"):  # the stage's economics
+        values = pool.column(column, risk)
+        frame[column] = [None if v is None or v != v else v for v in values]  # NaN: no hold
     frame["call_schedule"] = pool.column("call_schedule", pool.draw(rng))
     frame["impact"] = pool.column("impact", pool.draw(rng))
     attribute_rows = pool.draw(rng)
@@ -294,7 +298,8 @@ def _add_relations(frame: pd.DataFrame, rng: np.random.Generator) -> list[str]:
 
 _FIELDS = (
     "id name sub_area_id ticket_min ticket_max earliest_start latest_start lead_time"
-    " loss_probability expected_multiple call_schedule impact requires excludes group source"
+    " loss_probability expected_multiple hold distribution_schedule multiple_sigma call_schedule"
+    " impact requires excludes group source"
 ).split()
 
 
