@@ -972,8 +972,8 @@ def _check_cash_flows(ctx: _Context) -> Iterator[Violation]:
     for year in sorted(set(reported) | set(flows)):
         row, actual = reported.get(year, {}), flows.get(year, {})
         for column in _CASH_FLOW_COLUMNS:
-            value = float(actual.get(column, 0.0))
-            yield from _compare(f"cash_flows.{year}.{column}", row.get(column, 0.0), value)
+            number = float(actual.get(column, 0.0))
+            yield from _compare(f"cash_flows.{year}.{column}", row.get(column, 0.0), number)
     metrics = ctx.plan.get("metrics") or {}
     for name in ("tvpi", "irr"):
         yield from _compare_optional(f"metrics.{name}", metrics.get(name), ctx.recomputed[name])
@@ -985,9 +985,9 @@ def _check_cash_flows(ctx: _Context) -> Iterator[Violation]:
     if (outcomes is None) != (actual_outcomes is None):
         message = f"plan reports {outcomes!r}, recomputed {actual_outcomes!r}"
         yield Violation("reported", "metrics.outcomes", message)
-    for name, actual in (actual_outcomes or {}).items():
+    for name, recomputed in (actual_outcomes or {}).items():
         value = (outcomes or {}).get(name)
-        yield from _compare_optional(f"metrics.outcomes.{name}", value, actual)
+        yield from _compare_optional(f"metrics.outcomes.{name}", value, recomputed)
 
 
 def _check_reported(ctx: _Context) -> Iterator[Violation]:

@@ -53,6 +53,12 @@ BENCHMARKS = (
     Benchmark("cvar", "CVaR block", "cvar.py", ("--candidates", "500", "--scenarios", "200")),
     Benchmark("sweep", "Sweep throughput", "sweep.py", ("--candidates", "100", "--variants", "4")),
     Benchmark("mandates", "Shipped mandates", "mandates.py", ()),
+    Benchmark(
+        "timevalue",
+        "Time value: NPV objective, net-cash and recycling rows",
+        "timevalue.py",
+        ("--sizes", "300", "--repeats", "1", "--time-limit", "20"),
+    ),
 )
 
 

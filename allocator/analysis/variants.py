@@ -69,7 +69,8 @@ def load_variants(path: str | Path) -> list[Variant]:
 
 
 def summary_row(name: str, plan: Plan, base: Plan | None, pillars: list[str]) -> dict[str, Any]:
-    """A table row: objective terms, committed by pillar, risk, changes against the base.
+    """A table row: objective terms, committed by pillar, risk, expected TVPI and IRR, changes
+    against the base.
 
     ``investments`` maps each chosen id to its amount, for robustness tables.
     """
@@ -87,6 +88,8 @@ def summary_row(name: str, plan: Plan, base: Plan | None, pillars: list[str]) ->
     row["deals"] = plan.metrics.deals if found else None
     row["expected_loss"] = plan.metrics.expected_loss if found else None
     row["cvar"] = plan.metrics.cvar["cvar"] if found and plan.metrics.cvar else None
+    row["tvpi"] = plan.metrics.tvpi if found else None
+    row["irr"] = plan.metrics.irr if found else None
     comparison = plan.compare(base) if base is not None and base.found and found else None
     row["added"] = " ".join(c.id for c in comparison.of("added")) if comparison else ""
     row["removed"] = " ".join(c.id for c in comparison.of("removed")) if comparison else ""

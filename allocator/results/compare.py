@@ -112,6 +112,8 @@ def _metric_values(plan: Plan) -> dict[str, float]:
         "deals": float(plan.metrics.deals),
         "expected_loss": plan.metrics.expected_loss,
         "high_risk_share": plan.metrics.high_risk_share,
+        "tvpi": plan.metrics.tvpi or 0.0,
+        "irr": plan.metrics.irr or 0.0,
     }
 
 
