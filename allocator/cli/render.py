@@ -225,8 +225,11 @@ def explain_renderables(plan: Plan) -> list[Any]:
 
 def whatif_renderables(table: Any, title: str) -> list[Any]:
     """The what-if table for a terminal: pillar columns by id, added/removed as counts, columns
-    with no value in any row (CVaR without scenarios) and the investment maps left out."""
-    display = table.drop(columns=["investments"], errors="ignore").dropna(axis=1, how="all")
+    with no value in any row (CVaR without scenarios), TVPI, IRR and the investment maps left
+    out."""
+    # the terminal keeps to the objective, pillars and risk; TVPI and IRR are in csv and json
+    display = table.drop(columns=["investments", "tvpi", "irr"], errors="ignore")
+    display = display.dropna(axis=1, how="all")
     display = display.rename(columns=lambda c: c.removeprefix("committed_"))
     for column in ("added", "removed"):
         display[column] = display[column].map(lambda ids: len(ids.split()) if ids else 0)
