@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from allocator.formulation.core import Pairs
-from allocator.formulation.expressions import linear
+from allocator.formulation.expressions import pair_sum
 from allocator.formulation.limits import Family, LimitRow, add_limits
 from allocator.formulation.model import AllocationModel
 from allocator.inputs.instance import Candidate
@@ -35,7 +35,6 @@ def add_net_cash(m: AllocationModel, pairs: Pairs, mandate: Mandate) -> None:
     last = mandate.years[-1]
     calls = pairs.flows_by_year(Candidate.calls, last)
     proceeds = pairs.flows_by_year(Candidate.expected_proceeds, last)
-    w = m.w_list
     rows = []
     for y, value in limits.items():
         coefficients: dict[int, float] = defaultdict(float)
@@ -43,7 +42,7 @@ def add_net_cash(m: AllocationModel, pairs: Pairs, mandate: Mandate) -> None:
             coefficients[p] += f
         for p, v in proceeds.get(y, ()):
             coefficients[p] -= v
-        lhs = linear(m, ((c, w[p]) for p, c in coefficients.items()))
+        lhs = pair_sum(m, "w", list(coefficients), list(coefficients.values()))
         rows.append(LimitRow(y, f"pacing.net_max.{y}", value, "max", lhs, "amount"))
     add_limits(m, "pacing_net_max", rows)
 

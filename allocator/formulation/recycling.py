@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from allocator.formulation.core import Pairs
-from allocator.formulation.expressions import linear
+from allocator.formulation.expressions import pair_sum
 from allocator.formulation.limits import Family, LimitRow, add_limits
 from allocator.formulation.model import AllocationModel
 from allocator.formulation.net_cash import PROCEEDS_FIELDS
@@ -33,13 +33,13 @@ def add_recycling(m: AllocationModel, pairs: Pairs, mandate: Mandate) -> None:
     proceeds = pairs.flows_by_year(Candidate.expected_proceeds, min(until, years[-1] - 1))
     by_year = pairs.group(pairs.year)
     coefficients: dict[int, float] = defaultdict(float)
-    w, rows = m.w_list, []
+    rows = []
     for y in years:
         for p, v in proceeds.get(y - 1, ()):  # received in the year before: funds this one
             coefficients[p] -= share * v
         for p in by_year.get(y, ()):
             coefficients[p] += 1.0
-        lhs = linear(m, ((c, w[p]) for p, c in coefficients.items()))
+        lhs = pair_sum(m, "w", list(coefficients), list(coefficients.values()))
         rows.append(LimitRow(y, "budget", mandate.budget, "max", lhs, "amount"))
     add_limits(m, "recycling_budget", rows)
 
