@@ -96,19 +96,24 @@ def _umask() -> int:
     return mask
 
 
-def write_atomic(path: str | Path, content: str | Callable[[TextIO], None]) -> Path:
-    """Write text (or let ``content(stream)`` write) to ``path`` through a temporary file."""
+def write_atomic(path: str | Path, content: str | bytes | Callable[[TextIO], None]) -> Path:
+    """Write text, bytes (or let ``content(stream)`` write text) to ``path`` through a
+    temporary file, so that a failure never leaves a half-written file."""
     target = Path(path)
     folder = target.parent
     if not folder.is_dir():
         raise InputError("output folder does not exist", file=str(target))
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            if isinstance(content, str):
-                stream.write(content)
-            else:
-                content(stream)
+        if isinstance(content, bytes):
+            with os.fdopen(handle, "wb") as binary:
+                binary.write(content)
+        else:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+                if isinstance(content, str):
+                    stream.write(content)
+                else:
+                    content(stream)
         os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, target)
     except BaseException:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,17 @@ def _rounded(values: dict[Any, float]) -> dict[str, float]:
     return {str(k): round(v, DIGITS) for k, v in sorted(values.items(), key=lambda kv: str(kv[0]))}
 
 
+def scenario_losses(investments: Iterable[Investment], instance: Instance) -> np.ndarray | None:
+    """The portfolio loss ($M) in each loss scenario of the instance; None without scenarios."""
+    if instance.scenarios is None:
+        return None
+    position = {c.id: j for j, c in enumerate(instance.candidates)}
+    amounts = np.zeros(len(instance.candidates))
+    for inv in investments:
+        amounts[position[inv.id]] += inv.amount
+    return np.asarray(instance.scenarios.loss, dtype=float) @ amounts
+
+
 def tail_risk(
     investments: list[Investment], instance: Instance, alpha: float
 ) -> dict[str, float] | None:
@@ -34,15 +46,10 @@ def tail_risk(
     VaR is the smallest loss whose cumulative probability reaches α; CVaR = VaR + E[(L − VaR)+]
     / (1 − α), the value the Rockafellar–Uryasev linearisation attains at its optimum.
     """
-    scenarios = instance.scenarios
-    if scenarios is None:
+    losses = scenario_losses(investments, instance)
+    if losses is None or instance.scenarios is None:
         return None
-    position = {c.id: j for j, c in enumerate(instance.candidates)}
-    amounts = np.zeros(len(instance.candidates))
-    for inv in investments:
-        amounts[position[inv.id]] += inv.amount
-    losses = np.asarray(scenarios.loss, dtype=float) @ amounts
-    probability = np.asarray(scenarios.probability, dtype=float)
+    probability = np.asarray(instance.scenarios.probability, dtype=float)
     order = np.argsort(losses, kind="stable")
     cumulative = np.cumsum(probability[order])
     var = float(losses[order][min(int(np.searchsorted(cumulative, alpha - 1e-12)), len(order) - 1)])
