@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 _PUBLIC = {
     "EXIT_CODES": "allocator.results.status",
     "AllocatorError": "allocator.errors",
+    "Alternatives": "allocator.results.alternatives",
     "Candidate": "allocator.inputs.instance",
     "InputError": "allocator.errors",
     "Instance": "allocator.inputs.instance",
@@ -29,6 +30,7 @@ _PUBLIC = {
     "Status": "allocator.results.status",
     "SubArea": "allocator.inputs.instance",
     "Variant": "allocator.analysis.variants",
+    "alternatives": "allocator.solving.alternatives",
     "bundled": "allocator.resources",
     "check_plan": "allocator.check",
     "diagnose": "allocator.solving.explain",
@@ -78,8 +80,10 @@ if TYPE_CHECKING:
     from allocator.inputs.scenario_file import load_scenarios
     from allocator.inputs.scenarios import Scenarios
     from allocator.resources import bundled
+    from allocator.results.alternatives import Alternatives
     from allocator.results.plan import Plan
     from allocator.results.status import EXIT_CODES, Status
+    from allocator.solving.alternatives import alternatives
     from allocator.solving.explain import diagnose, marginal_values
     from allocator.solving.session import Session
     from allocator.solving.solve import solve

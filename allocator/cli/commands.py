@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -28,16 +29,33 @@ from allocator.cli.options import (
     scenarios_option,
     solver_options,
 )
-from allocator.cli.output import emit, load_plan, show, table_csv, write_plan, write_table
+from allocator.cli.output import (
+    emit,
+    load_json,
+    load_plan,
+    show,
+    table_csv,
+    write_plan,
+    write_table,
+)
 from allocator.cli.progress import progress_bar, solve_progress
-from allocator.cli.render import comparison_renderables, explain_renderables, whatif_renderables
+from allocator.cli.render import (
+    alternatives_renderables,
+    comparison_renderables,
+    explain_renderables,
+    whatif_renderables,
+)
 from allocator.errors import EXIT_INFEASIBLE, EXIT_OK, InputError
 from allocator.inputs.instance import Instance
 from allocator.inputs.load import load_instance
 from allocator.inputs.mandate import Mandate
 from allocator.inputs.scenario_file import save_scenarios
+from allocator.report import ReportInputs, write_report
+from allocator.report.document import report_format
+from allocator.results.alternatives import Alternatives
 from allocator.results.plan import Plan
 from allocator.results.status import EXIT_CODES, Status
+from allocator.solving.alternatives import alternatives as find_alternatives
 from allocator.solving.explain import marginal_values
 from allocator.solving.solve import solve as solve_plan
 from allocator.synthetic.generate import generate as generate_instance
@@ -360,3 +378,118 @@ def sweep(
     if robustness:
         table = robustness_table(table, inst)
     write_table(table, f"Sweep of {len(variants)} variants", fmt, output)
+
+
+@main.command()
+@problem_inputs
+@click.option(
+    "--count", type=int, default=3, show_default=True, help="Number of alternatives to find."
+)
+@click.option(
+    "--slack",
+    type=float,
+    default=0.01,
+    show_default=True,
+    help="Share of the optimum's objective an alternative may give up.",
+)
+@click.option(
+    "--toward",
+    default="",
+    metavar="IDS",
+    help="Comma-separated sub-area ids whose capital the alternatives also raise.",
+)
+@solver_options
+@output_options
+@click.pass_context
+def alternatives(
+    ctx: click.Context,
+    problem: Problem,
+    count: int,
+    slack: float,
+    toward: str,
+    time_limit: float | None,
+    gap: float | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Near-optimal plans: COUNT plans within SLACK of the optimum, each as different as possible
+    from the optimum and from one another, with what each changes and costs."""
+    sub_areas = [s.strip() for s in toward.split(",") if s.strip()]
+    with progress_bar("alternatives", count + 1) as advance:
+        found = find_alternatives(
+            problem.instance,
+            problem.mandate,
+            count=count,
+            slack=slack,
+            toward=sub_areas,
+            time_limit=time_limit,
+            gap=gap,
+            progress=advance,
+        )
+    if fmt == "json":
+        emit(found.to_json() + "\n", output)
+    elif fmt == "csv":
+        emit(found.to_frame().to_csv(index=False), output)
+    else:
+        show(alternatives_renderables(found, count), output)
+    ctx.exit(EXIT_CODES[found.optimum.status])
+
+
+@main.command()
+@click.argument("plan_file", type=click.Path(path_type=Path))
+@problem_inputs
+@click.option(
+    "--compare",
+    "compare_file",
+    type=click.Path(path_type=Path),
+    help="Another plan JSON: the report shows how it differs from PLAN_FILE.",
+)
+@click.option(
+    "--alternatives",
+    "alternatives_file",
+    type=click.Path(path_type=Path),
+    help="Near-optimal alternatives JSON (`allocator alternatives --format json`).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "pdf"]),
+    help="html, or pdf through headless Chromium [default: from the -o suffix, else html].",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Report file [default: PLAN_FILE with .html or .pdf].",
+)
+def report(
+    plan_file: Path,
+    problem: Problem,
+    compare_file: Path | None,
+    alternatives_file: Path | None,
+    fmt: str | None,
+    output: Path | None,
+) -> None:
+    """Write the committee report of PLAN_FILE: one self-contained HTML file, or its PDF.
+
+    Marginal values of the binding limits are computed when the plan has none.
+    """
+    plan = load_plan(plan_file)
+    inputs = ReportInputs(
+        plan,
+        problem.instance,
+        problem.mandate,
+        compare=load_plan(compare_file) if compare_file else None,
+        compare_label=compare_file.stem if compare_file else "",
+        alternatives=(
+            load_json(alternatives_file, Alternatives, "an alternatives")
+            if alternatives_file
+            else None
+        ),
+    )  # checks every plan's investments against the instance before any solve
+    if plan.found and plan.binding and all(b.dual is None for b in plan.binding):
+        binding = marginal_values(problem.instance, problem.mandate, plan)
+        inputs = dataclasses.replace(inputs, plan=plan.model_copy(update={"binding": binding}))
+    target = output or plan_file.with_suffix("." + (fmt or "html"))
+    written = write_report(inputs, target, report_format(target, fmt))
+    click.echo(f"wrote {written}", err=True)

@@ -61,17 +61,35 @@ def edit_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
+def output_format(fmt: str | None, output: Path | None) -> str:
+    """The format asked for, else the output file's suffix (``.json``, ``.csv``), else table."""
+    if fmt is not None:
+        return fmt
+    suffix = output.suffix.lower().lstrip(".") if output is not None else ""
+    return suffix if suffix in ("json", "csv") else "table"
+
+
 def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """``--format table|json|csv`` and ``-o/--output PATH``."""
-    func = click.option(
+    """``--format table|json|csv`` and ``-o/--output PATH``; without ``--format`` the format
+    follows the file's suffix, so ``-o plan.json`` writes JSON."""
+
+    @functools.wraps(func)
+    def command(*args: Any, fmt: str | None, output: Path | None, **kwargs: Any) -> Any:
+        return func(*args, fmt=output_format(fmt, output), output=output, **kwargs)
+
+    command = click.option(
         "-o",
         "--output",
         type=click.Path(path_type=Path),
         help="Write to this file instead of stdout.",
-    )(func)
+    )(command)
     return click.option(
-        "--format", "fmt", type=FORMATS, default="table", show_default=True, help="Output format."
-    )(func)
+        "--format",
+        "fmt",
+        type=FORMATS,
+        default=None,
+        help="Output format [default: from the -o suffix (.json, .csv), else table].",
+    )(command)
 
 
 def scenarios_option(func: Callable[..., Any]) -> Callable[..., Any]:

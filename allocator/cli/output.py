@@ -7,9 +7,10 @@ import io
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
+from pydantic import BaseModel
 from rich.console import Console, Group
 
 from allocator.cli.render import frame_table, plan_renderables
@@ -49,17 +50,25 @@ def write_plan(plan: Plan, fmt: str, output: Path | None, table: str = "investme
         show(plan_renderables(plan), output)
 
 
-def load_plan(path: Path) -> Plan:
-    """A plan JSON file, validated."""
+Loaded = TypeVar("Loaded", bound=BaseModel)
+
+
+def load_json(path: Path, model: type[Loaded], what: str) -> Loaded:
+    """A JSON file validated as ``model``; every failure one line naming the file."""
     try:
-        return Plan.from_json(path.read_text(encoding="utf-8"))
+        return model.model_validate_json(path.read_text(encoding="utf-8"))
     except OSError as err:
         raise InputError(err.strerror or "cannot read", file=str(path)) from None
     except ValueError as err:
         first = str(err).splitlines()
         raise InputError(
-            f"not a plan JSON ({first[-1].strip() if first else err})", file=str(path)
+            f"not {what} JSON ({first[-1].strip() if first else err})", file=str(path)
         ) from None
+
+
+def load_plan(path: Path) -> Plan:
+    """A plan JSON file, validated."""
+    return load_json(path, Plan, "a plan")
 
 
 def table_csv(table: Any) -> str:

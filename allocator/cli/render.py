@@ -238,3 +238,19 @@ def whatif_renderables(table: Any, title: str) -> list[Any]:
         "pillar columns: $M committed; added/removed: investments against the base "
         "(ids with --format csv or json)",
     ]
+
+
+def alternatives_renderables(found: Any, asked: int) -> list[Any]:
+    """The optimum and its alternatives: objective, cost, capital moved, sub-areas changed."""
+    optimum = found.optimum
+    if not optimum.found:
+        return plan_renderables(optimum)
+    title = f"Alternatives within {found.slack:.2%} of the optimum ({optimum.objective:,.2f})"
+    parts: list[Any] = [frame_table(found.to_frame(), title)]
+    if len(found.plans) < asked:
+        parts.append(f"only {len(found.plans)} of {asked} alternatives were found")
+    parts.append(
+        "cost: objective given up; moved: $M put into other deals than the optimum's; "
+        "changes: sub-areas that gain and lose most ($M)"
+    )
+    return parts

@@ -14,8 +14,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from allocator.results.status import Status
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import pandas as pd
 
+    from allocator.inputs.instance import Instance
+    from allocator.inputs.mandate import Mandate
+    from allocator.results.alternatives import Alternatives
     from allocator.results.compare import Comparison
 
 _FROZEN = ConfigDict(frozen=True, populate_by_name=True)
@@ -252,6 +257,24 @@ class Plan(BaseModel):
         from allocator.results.compare import compare
 
         return compare(self, base)
+
+    def report(
+        self,
+        path: str | Path,
+        instance: Instance,
+        mandate: Mandate,
+        *,
+        compare: Plan | None = None,
+        alternatives: Alternatives | None = None,
+        fmt: str | None = None,
+    ) -> Path:
+        """Write the committee report of this plan: HTML, or PDF (``fmt="pdf"`` or a ``.pdf``
+        path) through headless Chromium. Binding limits show the marginal values the plan
+        carries (``allocator.marginal_values``)."""
+        from allocator.report import ReportInputs, write_report
+
+        inputs = ReportInputs(self, instance, mandate, compare=compare, alternatives=alternatives)
+        return write_report(inputs, path, fmt)
 
     @classmethod
     def from_json(cls, text: str) -> Plan:
