@@ -53,28 +53,34 @@ class Opened:
 
 
 @contextmanager
-def open_report(path: Path, viewport: dict[str, int] = VIEWPORT) -> Iterator[Opened]:
-    """The report at ``path`` loaded, with every chart drawn."""
+def launch() -> Iterator[Any]:
+    """Headless Chromium driven by Playwright; one per test module (Playwright's sync API
+    allows one at a time in a thread)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium(), args=FLAGS)
         try:
-            page = browser.new_page(viewport=viewport)
-            opened = Opened(page)
-            page.on("console", lambda m: opened.console.append((m.type, m.text)))
-            page.on("pageerror", lambda e: opened.errors.append(str(e)))
-
-            def dismiss(dialog: Any) -> None:
-                opened.dialogs.append(dialog.message)
-                dialog.dismiss()
-
-            page.on("dialog", dismiss)
-            page.goto(Path(path).resolve().as_uri(), wait_until="load")
-            page.wait_for_function(CHARTS_DRAWN)
-            yield opened
+            yield browser
         finally:
             browser.close()
+
+
+def open_page(browser: Any, path: Path, viewport: dict[str, int] = VIEWPORT) -> Opened:
+    """The report at ``path`` loaded in a new page, with every chart drawn."""
+    page = browser.new_page(viewport=viewport)
+    opened = Opened(page)
+    page.on("console", lambda m: opened.console.append((m.type, m.text)))
+    page.on("pageerror", lambda e: opened.errors.append(str(e)))
+
+    def dismiss(dialog: Any) -> None:
+        opened.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
+    page.goto(Path(path).resolve().as_uri(), wait_until="load")
+    page.wait_for_function(CHARTS_DRAWN)
+    return opened
 
 
 def main() -> None:
@@ -84,8 +90,9 @@ def main() -> None:
     parser.add_argument("png", type=Path)
     parser.add_argument("--height", type=int, default=1800, help="Pixels from the top.")
     args = parser.parse_args()
-    with open_report(args.report, {"width": VIEWPORT["width"], "height": args.height}) as opened:
-        opened.page.screenshot(path=str(args.png))
+    with launch() as browser:
+        viewport = {"width": VIEWPORT["width"], "height": args.height}
+        open_page(browser, args.report, viewport).page.screenshot(path=str(args.png))
 
 
 if __name__ == "__main__":

@@ -111,3 +111,43 @@ def invoke(args: list[str], exit_code: int) -> Any:
     result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
     assert result.exit_code == exit_code, (result.stdout, result.stderr)
     return result
+
+
+# text that would run or inject markup if a report did not escape it
+EVIL_NAME = "<script>alert(1)</script>"
+EVIL_SOURCE = '"><img src=x onerror=alert(2)> & more'
+EVIL_SUB_AREA = "<b onmouseover=alert(3)>S3</b>"
+
+REPORT_MANDATE = {
+    "budget": 100,
+    "horizon": {"start": 2026, "years": 3},
+    "pacing": {"annual_max": 35},
+    "sub_areas": {"default": {"max_share": 0.5}},
+    "risk": {"max_expected_loss_share": 0.2},
+    "deals": {"max_total": 4},
+    "solver": {"mip_gap": 0},
+}
+
+
+def hostile_instance() -> allocator.Instance:
+    """A report case: four deals over three sub-areas, loss scenarios, and one deal whose
+    name, source and sub-area are markup that must stay text."""
+    inst = instance(
+        [
+            cand("a", "s1", ticket=(10, 40), r=0.9, p=0.3, years=(2026, 2027), source="memo A"),
+            cand("b", "s2", ticket=(10, 30), r=0.5, p=0.1, years=(2026, 2028), source="memo B"),
+            cand(
+                "evil", "s3", ticket=(10, 40), r=0.6, p=0.2, years=(2027, 2028), source=EVIL_SOURCE
+            ),
+            cand("d", "s3", ticket=20, r=0.2, p=0.05, years=(2026, 2028), lead=4),
+        ]
+    )
+    candidates = tuple(
+        c.model_copy(update={"name": EVIL_NAME}) if c.id == "evil" else c for c in inst.candidates
+    )
+    taxonomy = tuple(
+        t.model_copy(update={"sub_area": EVIL_SUB_AREA}) if t.sub_area_id == "s3" else t
+        for t in inst.taxonomy
+    )
+    plain = inst.model_copy(update={"candidates": candidates, "taxonomy": taxonomy})
+    return plain.with_scenarios(allocator.sample_scenarios(plain, 200, 0))

@@ -7,53 +7,25 @@ import json
 import subprocess
 import sys
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
-from helpers import cand, instance, invoke, write_case
+from helpers import (
+    EVIL_NAME,
+    EVIL_SOURCE,
+    EVIL_SUB_AREA,
+    REPORT_MANDATE,
+    cand,
+    hostile_instance,
+    instance,
+    invoke,
+    write_case,
+)
 
 import allocator
 from allocator.errors import InputError
 from allocator.inputs.mandate import Mandate
 from allocator.report import ReportInputs, render_html
 from allocator.report.markup import money, number, percent
-
-EVIL_NAME = "<script>alert(1)</script>"
-EVIL_SOURCE = '"><img src=x onerror=alert(2)> & more'
-EVIL_SUB_AREA = "<b onmouseover=alert(3)>S3</b>"
-
-MANDATE = {
-    "budget": 100,
-    "horizon": {"start": 2026, "years": 3},
-    "pacing": {"annual_max": 35},
-    "sub_areas": {"default": {"max_share": 0.5}},
-    "risk": {"max_expected_loss_share": 0.2},
-    "deals": {"max_total": 4},
-    "solver": {"mip_gap": 0},
-}
-
-
-def toy_instance() -> allocator.Instance:
-    """Four deals over three sub-areas; one with a hostile name, source and sub-area."""
-    inst = instance(
-        [
-            cand("a", "s1", ticket=(10, 40), r=0.9, p=0.3, years=(2026, 2027), source="memo A"),
-            cand("b", "s2", ticket=(10, 30), r=0.5, p=0.1, years=(2026, 2028), source="memo B"),
-            cand(
-                "evil", "s3", ticket=(10, 40), r=0.6, p=0.2, years=(2027, 2028), source=EVIL_SOURCE
-            ),
-            cand("d", "s3", ticket=20, r=0.2, p=0.05, years=(2026, 2028), lead=4),
-        ]
-    )
-    candidates = tuple(
-        c.model_copy(update={"name": EVIL_NAME}) if c.id == "evil" else c for c in inst.candidates
-    )
-    taxonomy = tuple(
-        t.model_copy(update={"sub_area": EVIL_SUB_AREA}) if t.sub_area_id == "s3" else t
-        for t in inst.taxonomy
-    )
-    plain = inst.model_copy(update={"candidates": candidates, "taxonomy": taxonomy})
-    return plain.with_scenarios(allocator.sample_scenarios(plain, 200, 0))
 
 
 class Page(HTMLParser):
@@ -120,7 +92,7 @@ class Page(HTMLParser):
 
 @pytest.fixture(scope="module")
 def solved() -> tuple[allocator.Instance, Mandate, allocator.Plan]:
-    inst, mandate = toy_instance(), Mandate.model_validate(MANDATE)
+    inst, mandate = hostile_instance(), Mandate.model_validate(REPORT_MANDATE)
     plan = allocator.solve(inst, mandate)
     assert plan.found and plan.binding
     plan = plan.model_copy(update={"binding": allocator.marginal_values(inst, mandate, plan)})
@@ -253,10 +225,8 @@ def test_alternatives_and_comparison_sections(solved):
 
 
 def test_an_infeasible_plan_reports_its_diagnosis():
-    inst, mandate = (
-        toy_instance(),
-        Mandate.model_validate({**MANDATE, "min_deployment": 1.0, "pacing": {"annual_max": 20}}),
-    )
+    limits = {**REPORT_MANDATE, "min_deployment": 1.0, "pacing": {"annual_max": 20}}
+    inst, mandate = hostile_instance(), Mandate.model_validate(limits)
     plan = allocator.solve(inst, mandate)
     assert plan.status == allocator.Status.INFEASIBLE
     page = page_of(inst, mandate, plan)
@@ -289,7 +259,7 @@ def test_the_report_imports_nothing_of_the_model():
 @pytest.fixture
 def files(tmp_path, solved):
     inst, mandate, plan = solved
-    folder, mandate_file = write_case(tmp_path, inst.with_scenarios(None), MANDATE)
+    folder, mandate_file = write_case(tmp_path, inst.with_scenarios(None), REPORT_MANDATE)
     plan_file = tmp_path / "plan.json"
     plan_file.write_text(plan.to_json())
     return folder, mandate_file, plan_file

@@ -246,7 +246,12 @@ def alternatives_renderables(found: Any, asked: int) -> list[Any]:
     if not optimum.found:
         return plan_renderables(optimum)
     title = f"Alternatives within {found.slack:.2%} of the optimum ({optimum.objective:,.2f})"
-    parts: list[Any] = [frame_table(found.to_frame(), title)]
+    frame = found.to_frame()
+    frame["cost_share"] = frame["cost_share"].map("{:.2%}".format)
+    frame = frame.rename(
+        columns={"cost_share": "% of optimum", "toward": "in " + ",".join(found.toward)}
+    )
+    parts: list[Any] = [frame_table(frame, title)]
     if len(found.plans) < asked:
         parts.append(f"only {len(found.plans)} of {asked} alternatives were found")
     parts.append(

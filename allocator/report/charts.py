@@ -7,6 +7,7 @@ document, not by each chart.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from itertools import accumulate
 
@@ -39,6 +40,12 @@ def _layout(figure: go.Figure, title: str, height: int, **extra: object) -> go.F
     return figure
 
 
+def label(text: str) -> str:
+    """Input text as a chart label: plotly reads a few HTML tags (``<b>``, ``<a>``) in labels,
+    so ``<`` and ``&`` are escaped and the label shows the text as it is in the file."""
+    return html.escape(text, quote=False)
+
+
 def chart_html(figure: go.Figure, name: str) -> Html:
     """A figure as a div and the script that draws it (plotly.js is loaded by the page)."""
     div = figure.to_html(
@@ -59,14 +66,14 @@ def allocation_sunburst(report: ReportInputs) -> go.Figure:
     ids, labels, parents, values, marker = [], [], [], [], []
     for pid, amount in plan.totals.by_pillar.items():
         ids.append(pid)
-        labels.append(report.pillar_name(pid))
+        labels.append(label(report.pillar_name(pid)))
         parents.append("")
         values.append(amount)
         marker.append(colours.get(pid, RANGE_COLOUR))
     for sid, amount in plan.totals.by_sub_area.items():
         pid = report.instance.sub_areas[sid].pillar_id
         ids.append(f"{pid}/{sid}")
-        labels.append(report.sub_area_name(sid))
+        labels.append(label(report.sub_area_name(sid)))
         parents.append(pid)
         values.append(amount)
         marker.append(colours.get(pid, RANGE_COLOUR))
@@ -91,12 +98,12 @@ def share_ranges(report: ReportInputs, level: str) -> go.Figure:
     plan, mandate = report.plan, report.mandate
     if level == "pillar":
         keys = list(report.instance.pillars)
-        names = [report.pillar_name(k) for k in keys]
+        names = [label(report.pillar_name(k)) for k in keys]
         shares = [plan.totals.by_pillar.get(k, 0.0) / (report.basis or 1.0) for k in keys]
         ranges = [report.share_range(mandate.pillars.get(k)) for k in keys]
     else:
         keys = list(report.instance.sub_areas)
-        names = [report.sub_area_name(k) for k in keys]
+        names = [label(report.sub_area_name(k)) for k in keys]
         shares = [plan.totals.by_sub_area.get(k, 0.0) / (report.basis or 1.0) for k in keys]
         ranges = [report.share_range(report.sub_area_limits.get(k)) for k in keys]
     top = max([*shares, *(hi for _, hi in ranges if hi is not None), 0.01]) * 1.1
@@ -325,7 +332,7 @@ def alternatives_heatmap(report: ReportInputs) -> go.Figure | None:
         go.Heatmap(
             z=values,
             x=[label for label, _ in named],
-            y=[report.sub_area_name(s) for s in sub_areas],
+            y=[label(report.sub_area_name(s)) for s in sub_areas],
             colorscale="Blues",
             text=[[f"{v:,.0f}" for v in row] for row in values],
             texttemplate="%{text}",
@@ -345,7 +352,7 @@ def comparison_chart(report: ReportInputs) -> go.Figure | None:
     if other is None:
         return None
     pillars = list(report.instance.pillars)
-    names = [report.pillar_name(p) for p in pillars]
+    names = [label(p) for p in pillars]  # ids: short enough for the axis
     figure = go.Figure(
         [
             go.Bar(
@@ -357,7 +364,7 @@ def comparison_chart(report: ReportInputs) -> go.Figure | None:
             go.Bar(
                 x=names,
                 y=[other.totals.by_pillar.get(p, 0.0) for p in pillars],
-                name=report.compare_label or "other plan",
+                name=label(report.compare_label or "other plan"),
                 marker_color=CALL_COLOUR,
             ),
         ]

@@ -521,6 +521,7 @@ def alternatives(report: ReportInputs) -> Section | None:
         return None
     frame = alts.to_frame()
     toward = "toward" in frame
+    records = frame.to_dict("records")
     rows = [
         (
             r["name"],
@@ -531,9 +532,8 @@ def alternatives(report: ReportInputs) -> Section | None:
             f"+{r['added']} / −{r['removed']}",
             money(r["moved"]),
             *([money(r["toward"])] if toward else []),
-            r["changes"] or "—",
         )
-        for r in frame.to_dict("records")
+        for r in records
     ]
     headers = [
         "plan",
@@ -544,7 +544,6 @@ def alternatives(report: ReportInputs) -> Section | None:
         "deals +/−",
         "moved ($M)",
         *(["in " + ", ".join(alts.toward) + " ($M)"] if toward else []),
-        "sub-areas",
     ]
     intro = (
         f"Each alternative keeps every limit of the mandate and at least "
@@ -572,21 +571,34 @@ def alternatives(report: ReportInputs) -> Section | None:
         table(
             headers,
             rows,
-            numeric=range(1, len(headers) - 1),
+            numeric=range(1, len(headers)),
             caption="Optimum and alternatives",
             name="alternatives",
         )
     )
+    parts.append(tag("h3", "What each alternative changes ($M by sub-area)"))
+    parts.append(bullets(join((tag("strong", r["name"]), ": ", r["changes"])) for r in records[1:]))
     heatmap = charts.alternatives_heatmap(report)
     if heatmap is not None:
         parts.append(charts.chart_html(heatmap, "alternatives"))
     return Section("alternatives", "Near-optimal alternatives", join(parts))
 
 
+def _metric_text(key: str, value: float) -> str:
+    if key == "deals":
+        return f"{value:g}"
+    return percent(value) if key.endswith("share") else number(value)
+
+
 def _metric_rows(base: Plan, other: Plan) -> list[tuple[str, str, str, str]]:
     comparison = other.compare(base)
     return [
-        (d.key.replace("_", " "), number(d.base), number(d.value), number(d.change))
+        (
+            d.key.replace("_", " "),
+            _metric_text(d.key, d.base),
+            _metric_text(d.key, d.value),
+            _metric_text(d.key, d.change),
+        )
         for d in comparison.metrics
     ]
 
