@@ -45,12 +45,8 @@ def frontier(
 
 def plot_frontier(table: pd.DataFrame, key: str, path: str) -> None:
     """An interactive plotly chart of the frontier, each point's allocation by pillar on hover."""
-    try:
-        import plotly.graph_objects as go
-    except ImportError:
-        raise InputError(
-            "plotting needs plotly: pip install 'allocator[plot]'", column="--plot"
-        ) from None
+    import plotly.graph_objects as go  # imported here: a frontier without a plot needs none
+
     pillars = [c for c in table.columns if c.startswith("committed_")]
     hover = table[pillars].apply(_hover_text, axis=1)
     figure = go.Figure()

@@ -76,8 +76,9 @@ def describe(binding: Binding, instance: Instance, mandate: Mandate) -> Wording:
         unit, per = _unit(parts[2])
         return Wording(f"{owner}'s {LIMIT_WORDS[parts[2]]} ({_value(parts[2], limit)})", unit, per)
     if head == "deals":
+        year = binding.constraint.partition("[")[2].rstrip("]")  # the year the cap binds in
         what = {
-            "max_per_year": f"the cap of {limit:g} new deals a year",
+            "max_per_year": f"the cap of {limit:g} new deals a year (in {year})",
             "max_total": f"the cap of {limit:g} deals in all",
             "min_total": f"the floor of {limit:g} deals in all",
         }.get(parts[-1], binding.key)

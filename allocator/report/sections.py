@@ -256,8 +256,9 @@ def summary(report: ReportInputs) -> Section:
                 "p",
                 f"Bound {number(plan.bound or 0.0)}; solved by HiGHS "
                 f"({plan.solver.method or 'unknown method'}) in {plan.solver.seconds:.1f} s, "
-                f"{plan.solver.nodes} nodes. Strategic value is in $M of ideal strategic capital "
-                "(1.0 per $M: a top-gap sub-area, online from the horizon start).",
+                f"{plan.solver.nodes} branch-and-bound node(s). Strategic value is in $M of "
+                "ideal strategic capital (1.0 per $M: a top-gap sub-area, online from the "
+                "horizon start).",
                 class_="note",
             ),
         )
