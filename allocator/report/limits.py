@@ -105,9 +105,9 @@ def describe(binding: Binding, instance: Instance, mandate: Mandate) -> Wording:
             f"the rule that {_value(parts[-1], limit)}{scope} be online by {rule.year}", unit, per
         )
     if head == "limits" and len(parts) == 3:
-        rule = mandate.limits[int(parts[1])]
+        attribute = mandate.limits[int(parts[1])]
         bound = "cap" if parts[2] == "max" else "floor"
-        return Wording(f"the {rule.name} {bound} ({limit:g})", rule.attribute, 1.0)
+        return Wording(f"the {attribute.name} {bound} ({limit:g})", attribute.attribute, 1.0)
     return Wording(f"{binding.key} ({limit:g})", "unit", 1.0)
 
 

@@ -5,7 +5,7 @@ section is one function and one line there."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from allocator.inputs.mandate import year_limits
@@ -38,7 +38,7 @@ SectionFunction = Callable[[ReportInputs], Section | None]
 TOP_LIMITS = 5  # binding limits spelled out as sentences above their table
 
 
-def _figures(items: list[tuple[str, str, str, float | str | None]]) -> Html:
+def _figures(items: Sequence[tuple[str, str, str, float | str | None]]) -> Html:
     """Key figures: (key, label, shown text, exact value) as ``data-key``/``data-value``."""
     return tag(
         "dl",

@@ -59,7 +59,9 @@ class Alternatives(BaseModel):
     optimum: Plan = Field(description="The optimal plan (as `allocator solve` finds it).")
     plans: tuple[Plan, ...] = Field(default=(), description="The alternatives, in order found.")
 
-    @computed_field(description="One row per plan: objective, cost and changes vs the optimum.")
+    @computed_field(  # type: ignore[prop-decorator]  # pydantic's documented form
+        description="One row per plan: objective, cost and changes vs the optimum."
+    )
     @property
     def summary(self) -> list[dict[str, Any]]:
         """The optimum and each alternative: objective, its cost, and what changes."""
