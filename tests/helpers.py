@@ -132,14 +132,40 @@ REPORT_MANDATE = {
 def hostile_instance() -> allocator.Instance:
     """A report case: four deals over three sub-areas, loss scenarios, and one deal whose
     name, source and sub-area are markup that must stay text."""
+    held = {"hold": 4}  # proceeds after every call: each scenario's IRR is unique
     inst = instance(
         [
-            cand("a", "s1", ticket=(10, 40), r=0.9, p=0.3, years=(2026, 2027), source="memo A"),
-            cand("b", "s2", ticket=(10, 30), r=0.5, p=0.1, years=(2026, 2028), source="memo B"),
             cand(
-                "evil", "s3", ticket=(10, 40), r=0.6, p=0.2, years=(2027, 2028), source=EVIL_SOURCE
+                "a",
+                "s1",
+                ticket=(10, 40),
+                r=0.9,
+                p=0.3,
+                years=(2026, 2027),
+                source="memo A",
+                **held,
             ),
-            cand("d", "s3", ticket=20, r=0.2, p=0.05, years=(2026, 2028), lead=4),
+            cand(
+                "b",
+                "s2",
+                ticket=(10, 30),
+                r=0.5,
+                p=0.1,
+                years=(2026, 2028),
+                source="memo B",
+                **held,
+            ),
+            cand(
+                "evil",
+                "s3",
+                ticket=(10, 40),
+                r=0.6,
+                p=0.2,
+                years=(2027, 2028),
+                source=EVIL_SOURCE,
+                **held,
+            ),
+            cand("d", "s3", ticket=20, r=0.2, p=0.05, years=(2026, 2028), lead=4, **held),
         ]
     )
     candidates = tuple(

@@ -309,7 +309,7 @@ def loss_distribution(report: ReportInputs) -> go.Figure | None:
             annotation_text=f"{label} ${value:,.0f}M",
             annotation_position="top",
         )
-    figure.update_xaxes(title_text="portfolio loss ($M)")
+    figure.update_xaxes(title_text="portfolio loss ($M; below 0 a gain)")
     figure.update_yaxes(title_text="probability", tickformat=".0%")
     return _layout(figure, f"Loss over {len(losses):,} scenarios", 360, margin={"t": 80})
 
