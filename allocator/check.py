@@ -108,8 +108,7 @@ _REPORTED_MAPS = {
 }
 _CASH_FLOW_COLUMNS = ("called", "distributed", "net", "cumulative_net", "nav")
 # IRR: rates r > -99 % solving Σ net_k (1 + r)^-k = 0, searched up to 10,000 %
-_IRR_LOWEST, _IRR_HIGHEST = -0.99, 100.0
-_SCENARIO_IRR_LOWEST = -0.9999
+_IRR_LOWEST, _IRR_HIGHEST, _IRR_POINTS = -0.9999, 100.0, 2001
 _TOTAL_LOSS_IRR = -1.0
 _OUTCOME_QUANTILES = {"p5": 0.05, "p50": 0.5, "p95": 0.95}
 # the mandate's defaults, written here again on purpose (a test compares them with the model's)
@@ -496,19 +495,20 @@ def _bisect(f: Callable[[float], float], low: float, high: float) -> float:
 
 
 def _irr(net: np.ndarray) -> float | None:
-    """The documented IRR: a rate above -99 % at which the net flows' present value is 0, the
-    one closest to 0 if there are several; None if the flows never change sign."""
+    """The documented IRR: of the rates, on a grid even in log(1 + r) between -99.99 % and
+    10,000 %, between which the net flows' present value changes sign, the root in the cell
+    nearest 0; None if the flows never change sign or no rate in range solves it."""
     if not (net > 0).any() or not (net < 0).any():
         return None
-    # scan on a grid even in log(1 + r), where the discount factors are smooth
-    grid = np.expm1(np.linspace(math.log1p(_IRR_LOWEST), math.log1p(_IRR_HIGHEST), 3001))
+    grid = np.expm1(np.linspace(math.log1p(_IRR_LOWEST), math.log1p(_IRR_HIGHEST), _IRR_POINTS))
     values = [_present_value(net, r) for r in grid]
-    roots = [
-        _bisect(lambda r: _present_value(net, r), grid[k], grid[k + 1])
-        for k in range(len(grid) - 1)
-        if values[k] == 0 or (values[k] > 0) != (values[k + 1] > 0)
-    ]
-    return min(roots, key=abs) if roots else None
+    cells = [k for k in range(len(grid) - 1) if (values[k] > 0) != (values[k + 1] > 0)]
+    if not cells:
+        return None
+    nearest = min(
+        cells, key=lambda k: abs(math.expm1((math.log1p(grid[k]) + math.log1p(grid[k + 1])) / 2))
+    )
+    return _bisect(lambda r: _present_value(net, r), grid[nearest], grid[nearest + 1])
 
 
 def _payback(cumulative: pd.Series) -> int | None:
@@ -549,16 +549,25 @@ def _weighted_quantile(values: np.ndarray, probability: np.ndarray, q: float) ->
 
 
 def _scenario_irr(net: np.ndarray) -> np.ndarray:
-    """IRR of each scenario's net flows (rows), by bisection in log(1 + r) between -99.99 % and
-    10,000 %; -100 % where nothing comes back."""
+    """The documented IRR of each scenario's net flows (rows), as ``_irr``: -100 % where nothing
+    comes back; where no rate in range solves it, the end of the range the flows lean to."""
     k = np.arange(net.shape[1])
-    low = np.full(len(net), math.log1p(_SCENARIO_IRR_LOWEST))
-    high = np.full(len(net), math.log1p(_IRR_HIGHEST))
-    for _ in range(120):
+    log_grid = np.linspace(math.log1p(_IRR_LOWEST), math.log1p(_IRR_HIGHEST), _IRR_POINTS)
+    signs = np.sign(net @ np.exp(-log_grid[None, :] * k[:, None]))  # (scenarios, grid)
+    crossing = (signs[:, :-1] > 0) != (signs[:, 1:] > 0)
+    centre = np.abs(np.expm1((log_grid[:-1] + log_grid[1:]) / 2))
+    cell = np.where(crossing, centre, np.inf).argmin(axis=1)
+    solved = crossing[np.arange(len(net)), cell]
+    low, high = log_grid[cell].copy(), log_grid[cell + 1].copy()
+    low_positive = signs[np.arange(len(net)), cell] > 0
+    for _ in range(80):
         middle = (low + high) / 2
         positive = (net * np.exp(-middle[:, None] * k[None, :])).sum(axis=1) > 0
-        low, high = np.where(positive, middle, low), np.where(positive, high, middle)
-    return np.where((net > 0).any(axis=1), np.expm1((low + high) / 2), _TOTAL_LOSS_IRR)
+        keep_low = positive == low_positive
+        low, high = np.where(keep_low, middle, low), np.where(keep_low, high, middle)
+    ends = np.where(net.sum(axis=1) > 0, _IRR_HIGHEST, _IRR_LOWEST)
+    rates = np.where(solved, np.expm1((low + high) / 2), ends)
+    return np.where((net > 0).any(axis=1), rates, _TOTAL_LOSS_IRR)
 
 
 def _outcomes(

@@ -326,3 +326,32 @@ def test_scenarios_command_writes_realised_multiples(tmp_path):
     binary = pd.read_csv(folder / "scenarios.csv")[["a", "b"]]
     assert set(np.unique(binary)) == {0, 1}
     assert ((binary == 1) == (loss == 1)).all().all()
+
+
+def test_the_model_and_the_checker_pick_the_same_irr_of_flows_with_several_roots():
+    """Flows that change sign several times (commitments called after earlier proceeds) have
+    several rates of zero present value; both sides take the documented one: the root in the
+    grid cell nearest a rate of 0."""
+    import numpy as np
+
+    from allocator import check
+    from allocator.results.cash_flows import irr
+    from allocator.results.outcomes import scenario_irrs
+
+    rng = np.random.default_rng(3)
+    rows = []
+    for _ in range(200):
+        flows = rng.normal(0, 1, size=8)
+        flows[0] = -abs(flows[0]) - 0.1
+        rows.append(flows)
+    rows.append(np.array([-1.0, 2.3, -1.32]))  # roots at 10 % and 20 %: 10 % is nearer 0
+    net = np.array(rows[:-1])
+    several = sum(int(np.count_nonzero(np.diff(np.sign(np.cumsum(r))) != 0) > 1) for r in net)
+    assert several > 20  # the cases exercise flows with more than one sign change
+    assert np.allclose(scenario_irrs(net), check._scenario_irr(net), atol=1e-9)
+    for flows in rows:
+        ours, theirs = irr(list(flows)), check._irr(flows)
+        assert (ours is None) == (theirs is None)
+        if ours is not None:
+            assert abs(ours - theirs) <= 1e-9
+    assert irr(rows[-1].tolist()) == pytest.approx(0.10, abs=1e-9)

@@ -18,12 +18,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import brentq
 
 from allocator.inputs.instance import Candidate
 
 # IRR search range: rates from -99 % to 10,000 % a year, scanned on a grid for sign changes
-IRR_LOW, IRR_HIGH, IRR_GRID = -0.99, 100.0, 400
+IRR_LOW, IRR_HIGH, IRR_POINTS, IRR_STEPS = -0.9999, 100.0, 2001, 60
 
 
 @dataclass(frozen=True)
@@ -95,23 +94,41 @@ def npv(net: np.ndarray, rate: float | np.ndarray) -> np.ndarray:
     return discount @ net
 
 
+def irrs(net: np.ndarray) -> np.ndarray:
+    """IRR of each row of yearly net flows ``net[s, k]`` (years k = 0, 1, ...).
+
+    The documented rule: the present value is scanned at ``IRR_POINTS`` rates evenly spaced in
+    log(1 + r) from −99.99 % to 10,000 %; of the grid cells where it changes sign, the one
+    nearest a rate of 0 is refined by bisection. Rows that never change sign get NaN.
+    """
+    net = np.atleast_2d(np.asarray(net, dtype=float))
+    years = np.arange(net.shape[1])
+    logs = np.linspace(math.log1p(IRR_LOW), math.log1p(IRR_HIGH), IRR_POINTS)
+    values = net @ np.exp(-np.outer(years, logs))  # present value at each grid rate
+    positive = values > 0
+    change = positive[:, :-1] != positive[:, 1:]
+    rates = np.expm1(0.5 * (logs[:-1] + logs[1:]))
+    distance = np.where(change, np.abs(rates)[None, :], np.inf)
+    cell = distance.argmin(axis=1)
+    found = np.isfinite(distance[np.arange(len(net)), cell])
+    low, high = logs[cell], logs[cell + 1]
+    low_positive = positive[np.arange(len(net)), cell]
+    for _ in range(IRR_STEPS):
+        middle = 0.5 * (low + high)
+        middle_positive = (net * np.exp(-np.outer(middle, years))).sum(axis=1) > 0
+        same = middle_positive == low_positive
+        low, high = np.where(same, middle, low), np.where(same, high, middle)
+    return np.where(found, np.expm1(0.5 * (low + high)), np.nan)
+
+
 def irr(net: list[float]) -> float | None:
-    """Internal rate of return of yearly net cash flows: the rate r > −99 % at which their
-    present value is zero; of several such rates, the one closest to 0. None when the flows
-    never change sign or no rate in range solves it."""
+    """Internal rate of return of yearly net cash flows (the rule of ``irrs``); None when the
+    flows never change sign or no rate in range solves it."""
     flows = np.asarray(net, dtype=float)
     if not (flows > 0).any() or not (flows < 0).any():
         return None
-    grid = np.concatenate([np.linspace(IRR_LOW, 1.0, IRR_GRID), np.geomspace(1.0, IRR_HIGH, 60)])
-    values = npv(flows, grid)
-    roots = [
-        float(grid[k])
-        if values[k] == 0
-        else brentq(lambda r: float(npv(flows, r)[0]), grid[k], grid[k + 1], xtol=1e-12)
-        for k in range(len(grid) - 1)
-        if values[k] == 0 or values[k] * values[k + 1] < 0
-    ]
-    return min(roots, key=abs) if roots else None
+    rate = float(irrs(flows)[0])
+    return None if math.isnan(rate) else rate
 
 
 def payback_year(rows: list[YearFlow]) -> int | None:

@@ -11,11 +11,11 @@ from __future__ import annotations
 import numpy as np
 
 from allocator.inputs.instance import Instance
+from allocator.results.cash_flows import IRR_HIGH, IRR_LOW, irrs
 from allocator.results.plan import DIGITS, Investment
 
 QUANTILES = {"p5": 0.05, "p50": 0.5, "p95": 0.95}
 TOTAL_LOSS_IRR = -1.0  # nothing comes back: −100 %
-_LOW, _HIGH, _STEPS = -0.9999, 100.0, 100
 
 
 def quantile(values: np.ndarray, probability: np.ndarray, q: float) -> float:
@@ -27,24 +27,14 @@ def quantile(values: np.ndarray, probability: np.ndarray, q: float) -> float:
 
 
 def scenario_irrs(net: np.ndarray) -> np.ndarray:
-    """IRR of each row of yearly net flows ``net[s, k]`` (years k = 0, 1, ...), by bisection on
-    [−99.99 %, 10,000 %]: flows that never turn positive give −100 %; the present value of an
-    investment's flows falls as the rate rises, so bisection keeps the side where it is positive.
-    """
-    years = np.arange(net.shape[1])
-
-    def present(rate: np.ndarray) -> np.ndarray:
-        return np.einsum("sk,sk->s", net, (1.0 + rate)[:, None] ** -years[None, :])
-
-    low = np.full(len(net), _LOW)
-    high = np.full(len(net), _HIGH)
-    for _ in range(_STEPS):
-        middle = 0.5 * (low + high)
-        positive = present(middle) > 0
-        low = np.where(positive, middle, low)
-        high = np.where(positive, high, middle)
-    rates = 0.5 * (low + high)
-    return np.where((net > 0).any(axis=1), rates, TOTAL_LOSS_IRR)
+    """IRR of each row of yearly net flows ``net[s, k]`` (the rule of ``cash_flows.irrs``):
+    −100 % where nothing comes back, the top of the range where the flows stay ahead of every
+    rate, the bottom where they never catch up."""
+    rates = irrs(net)
+    comes_back = (net > 0).any(axis=1)
+    ahead = net.sum(axis=1) > 0  # present value at a rate of 0
+    stuck = np.where(ahead, IRR_HIGH, IRR_LOW)
+    return np.where(comes_back, np.where(np.isnan(rates), stuck, rates), TOTAL_LOSS_IRR)
 
 
 def outcomes(
