@@ -3,11 +3,18 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from allocator.formulation.core import Pairs
-from allocator.formulation.expressions import amount, count
+from allocator.formulation.expressions import pair_sum
 from allocator.formulation.limits import Family, LimitRow, add_limits
 from allocator.formulation.model import AllocationModel
+from allocator.inputs.instance import Candidate
 from allocator.inputs.mandate import Mandate
+
+
+def _attribute(candidate: Candidate, name: str) -> float:
+    return candidate.attributes.get(name, 0.0)
 
 
 def add_attribute_limits(m: AllocationModel, pairs: Pairs, mandate: Mandate) -> None:
@@ -15,15 +22,11 @@ def add_attribute_limits(m: AllocationModel, pairs: Pairs, mandate: Mandate) -> 
     rows = []
     everything = range(len(pairs.items))
     for n, lim in enumerate(mandate.limits):
-
-        def weight(p: int, attribute: str = lim.attribute) -> float:
-            return pairs.candidates[p].attributes.get(attribute, 0.0)
-
-        measure = count if lim.per == "deal" else amount
+        weights = pairs.per_pair(partial(_attribute, name=lim.attribute))
+        lhs = pair_sum(m, "z" if lim.per == "deal" else "w", everything, weights)
         for bound in ("max", "min"):
             value = getattr(lim, bound)
             if value is not None:
-                lhs = measure(m, everything, weight)
                 rows.append(
                     LimitRow((n, bound), f"limits.{n}.{bound}", value, bound, lhs, "attribute")
                 )

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pyomo.environ as pyo
 
 from allocator.formulation.expressions import amount
@@ -90,6 +91,22 @@ class Pairs:
                 if last is None or year <= last:
                     terms[year].append((p, value))
         return terms
+
+    @functools.cached_property
+    def candidate_position(self) -> np.ndarray:
+        """Position in ``instance.candidates`` of each pair's candidate."""
+        position = {c.id: k for k, c in enumerate(self.instance.candidates)}
+        return np.fromiter((position[cid] for cid, _ in self.items), dtype=np.int64)
+
+    def per_pair(self, value: Callable[[Candidate], float]) -> np.ndarray:
+        """``value(candidate)`` of each pair, computed once per candidate."""
+        per_candidate = np.array([value(c) for c in self.instance.candidates], dtype=float)
+        return per_candidate[self.candidate_position] if len(self.items) else per_candidate[:0]
+
+    @functools.cached_property
+    def years(self) -> np.ndarray:
+        """Commitment year of each pair."""
+        return np.fromiter((t for _, t in self.items), dtype=float, count=len(self.items))
 
     def year(self, p: int) -> int:
         """Commitment year of pair ``p``."""

@@ -54,8 +54,8 @@ class PairTerms:
 def pair_sum(
     m: AllocationModel,
     kind: Literal["w", "z"],
-    positions: Sequence[int],
-    coefs: Sequence[float] | None = None,
+    positions: Sequence[int] | np.ndarray,
+    coefs: Sequence[float] | np.ndarray | None = None,
 ) -> Any:
     """Σ coef · w[p] (kind ``w``) or z[p] (``z``) over pair positions, as a Pyomo expression
     registered with its arrays in ``m.pair_terms``; ``m.zero`` when empty."""
@@ -67,15 +67,17 @@ def pair_sum(
         expr = LinearExpression(args=[variables[p] for p in positions])
         weights = np.ones(len(positions))
     else:
-        kept = [(p, c) for p, c in zip(positions, coefs, strict=True) if c]
-        if not kept:
+        where = np.asarray(positions, dtype=np.int64)
+        values = np.asarray(coefs, dtype=float)
+        nonzero = values != 0
+        where, weights = where[nonzero], values[nonzero]
+        if not len(where):
             return m.zero
-        positions = [p for p, _ in kept]
-        weights = np.array([c for _, c in kept], dtype=float)
+        positions = where
         expr = LinearExpression(
             args=[
                 variables[p] if c == 1 else MonomialTermExpression((c, variables[p]))
-                for p, c in kept
+                for p, c in zip(where.tolist(), weights.tolist(), strict=True)
             ]
         )
     m.pair_terms[id(expr)] = (expr, PairTerms(kind, np.asarray(positions, np.int64), weights))

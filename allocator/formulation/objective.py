@@ -17,10 +17,11 @@ scenarios, ``objective.cvar_weight`` subtracts that multiple of CVaR (see ``cvar
 
 from __future__ import annotations
 
+import numpy as np
 import pyomo.environ as pyo
 
 from allocator.formulation.core import Pairs
-from allocator.formulation.expressions import amount
+from allocator.formulation.expressions import pair_sum
 from allocator.formulation.limits import Family
 from allocator.formulation.model import AllocationModel
 from allocator.inputs.instance import Candidate
@@ -50,20 +51,39 @@ def return_rate(c: Candidate, start_year: int, mandate: Mandate) -> float:
     return c.present_value(start_year, rate, mandate.horizon.start)
 
 
+def strategic_rates(pairs: Pairs, mandate: Mandate) -> np.ndarray:
+    """``strategic_rate`` of every pair, computed with arrays."""
+    gap = {sid: s.gap_score for sid, s in pairs.instance.sub_areas.items()}
+    weight = pairs.per_pair(lambda c: gap[c.sub_area_id] * c.impact)
+    lead = pairs.per_pair(lambda c: c.lead_time)
+    value_horizon = mandate.effective_value_horizon
+    operating = np.maximum(0.0, value_horizon - (pairs.years + lead))
+    return weight * operating / (5.0 * (value_horizon - mandate.horizon.start))
+
+
+def return_rates(pairs: Pairs, mandate: Mandate) -> np.ndarray:
+    """``return_rate`` of every pair: per candidate unless a discount rate or a value by start
+    year makes it depend on the start year."""
+    if mandate.objective.discount_rate is None and not any(
+        c.value_by_start for c in pairs.instance.candidates
+    ):
+        return pairs.per_pair(lambda c: c.expected_net_return)
+    return np.array(
+        [
+            return_rate(c, t, mandate)
+            for (_, t), c in zip(pairs.items, pairs.candidates, strict=True)
+        ],
+        dtype=float,
+    )
+
+
 def add_objective(m: AllocationModel, pairs: Pairs, mandate: Mandate) -> None:
     """Strategic and return Expressions, weight Params, and the maximised Objective."""
-    gap = {sid: s.gap_score for sid, s in pairs.instance.sub_areas.items()}
-    everything = range(len(pairs.items))
-
-    def strategic(p: int) -> float:
-        c = pairs.candidates[p]
-        return strategic_rate(c, gap[c.sub_area_id], pairs.year(p), mandate)
-
-    m.strategic = pyo.Expression(expr=amount(m, everything, strategic))
+    m.strategic = pyo.Expression(
+        expr=pair_sum(m, "w", range(len(pairs.items)), strategic_rates(pairs, mandate))
+    )
     m.expected_return = pyo.Expression(
-        expr=amount(
-            m, everything, lambda p: return_rate(pairs.candidates[p], pairs.year(p), mandate)
-        )
+        expr=pair_sum(m, "w", range(len(pairs.items)), return_rates(pairs, mandate))
     )
     m.strategic_weight = pyo.Param(initialize=mandate.objective.strategic_weight, mutable=True)
     m.return_weight = pyo.Param(initialize=mandate.objective.return_weight, mutable=True)

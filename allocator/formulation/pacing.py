@@ -8,6 +8,8 @@ start up to and including a year. Calls after the horizon are reported, not limi
 
 from __future__ import annotations
 
+from pyomo.core.expr.numeric_expr import SumExpression
+
 from allocator.formulation.core import Pairs
 from allocator.formulation.expressions import amount, pair_sum
 from allocator.formulation.limits import Family, LimitRow, Sense, add_limits
@@ -52,7 +54,8 @@ def add_pacing(m: AllocationModel, pairs: Pairs, mandate: Mandate) -> None:
         add_limits(m, f"pacing_annual_{bound}", rows)
     rows = []
     for y, v in year_limits(pacing.cumulative_max, years).items():
-        lhs = _called(m, [t for year in years if year <= y for t in terms.get(year, ())])
+        # the sum of the years' called expressions: read as arrays, not rebuilt term by term
+        lhs = SumExpression([called[year] for year in years if year <= y])
         rows.append(LimitRow(y, f"pacing.cumulative_max.{y}", v, "max", lhs, "amount"))
     add_limits(m, "pacing_cumulative_max", rows)
     by_year = pairs.group(pairs.year)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from allocator.formulation.core import Pairs
-from allocator.formulation.expressions import amount, basis
+from allocator.formulation.expressions import amount, basis, pair_sum
 from allocator.formulation.limits import Family, LimitRow, add_limits
 from allocator.formulation.model import AllocationModel
 from allocator.inputs.mandate import Mandate
@@ -15,7 +15,7 @@ def add_risk(m: AllocationModel, pairs: Pairs, mandate: Mandate) -> None:
     risk, everything = mandate.risk, range(len(pairs.items))
     share_of = basis(m, mandate)
     if risk.max_expected_loss_share is not None:
-        loss = amount(m, everything, lambda p: pairs.candidates[p].loss_probability)
+        loss = pair_sum(m, "w", everything, pairs.per_pair(lambda c: c.loss_probability))
         row = LimitRow(
             "total",
             "risk.max_expected_loss_share",
