@@ -33,7 +33,7 @@ _PUBLIC = {
     "alternatives": "allocator.solving.alternatives",
     "bundled": "allocator.resources",
     "check_plan": "allocator.check",
-    "diagnose": "allocator.solving.explain",
+    "diagnose": "allocator.solving.diagnosis",
     "frontier": "allocator.analysis.frontier",
     "generate": "allocator.synthetic.generate",
     "load_grid": "allocator.analysis.sweep",
@@ -84,7 +84,8 @@ if TYPE_CHECKING:
     from allocator.results.plan import Plan
     from allocator.results.status import EXIT_CODES, Status
     from allocator.solving.alternatives import alternatives
-    from allocator.solving.explain import diagnose, marginal_values
+    from allocator.solving.diagnosis import diagnose
+    from allocator.solving.explain import marginal_values
     from allocator.solving.session import Session
     from allocator.solving.solve import solve
     from allocator.synthetic.generate import generate

@@ -422,6 +422,20 @@ class Mandate(BaseModel):
                 parts[1] = "default"
         return paths.value_at(self._dumped, parts)
 
+    def source_key(self, key: str) -> str:
+        """The key whose value a limit row's key takes: a sub-area limit set only by
+        ``sub_areas.default`` comes from the default, a year of a scalar pacing limit from
+        the scalar; any other key is its own source."""
+        parts = key.split(".")
+        if parts[0] == "sub_areas" and len(parts) == 3 and parts[1] != "default":
+            own = self.sub_areas.get(parts[1])
+            if own is None or getattr(own, parts[2], None) is None:
+                return f"sub_areas.default.{parts[2]}"
+        if parts[0] == "pacing" and len(parts) == 3:
+            if not isinstance(getattr(self.pacing, parts[1], None), dict):
+                return f"pacing.{parts[1]}"
+        return key
+
     def flat(self) -> dict[str, Any]:
         """Every set key as a dotted path -> leaf value (lists indexed by position)."""
         return paths.flatten(self._dumped)

@@ -68,6 +68,22 @@ class Comparison(BaseModel):
         return pd.DataFrame(rows, columns=["group", "key", "base", "value", "change"])
 
 
+def significant_change(base: Plan, plan: Plan) -> bool | None:
+    """Whether two plans' objectives differ by more than their MIP gaps leave open.
+
+    Each plan's optimum lies between its objective and its bound, so the true difference lies
+    in ``[objective − base.bound, bound − base.objective]`` (maximising); a difference is
+    significant only when that interval excludes 0. None when either plan has no objective.
+    """
+    values = (plan.objective, plan.bound, base.objective, base.bound)
+    if any(v is None for v in values):
+        return None
+    objective, bound, base_objective, base_bound = (float(v) for v in values)  # type: ignore[arg-type]
+    low, high = objective - base_bound, bound - base_objective
+    tolerance = 1e-9 * max(1.0, abs(objective), abs(base_objective))
+    return low > tolerance or high < -tolerance
+
+
 def _kind(base_amount: float, amount: float, base_year: int | None, year: int | None) -> str | None:
     if base_year is None:
         return "added"

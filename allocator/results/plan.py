@@ -161,21 +161,83 @@ class Binding(BaseModel):
     )
 
 
+class MarginalValue(BaseModel):
+    """What one unit more (or less) of a mandate key is worth (docs/model.md, Explaining)."""
+
+    model_config = _FROZEN
+    key: str = Field(**_doc("Dotted mandate key, as --set takes it."))
+    value: float = Field(**_doc("The key's value in the mandate."))
+    sense: Literal["max", "min"] = Field(
+        **_doc("Whether the key caps (`max`: relaxing raises it) or floors (`min`).")
+    )
+    measure: Literal["share", "amount", "count", "attribute"] = Field(
+        **_doc("What the key's value counts: a share of the basis, $M, deals or attribute units.")
+    )
+    rows: int = Field(**_doc("Limit rows of the model whose right-hand side the key moves."))
+    dual: float = Field(
+        **_doc(
+            "Objective gained per unit of relaxation of the key, through every row it enters "
+            "(total derivative), with the chosen investments fixed.",
+            "objective per unit of the key",
+        )
+    )
+    valid_from: float | None = Field(
+        default=None,
+        **_doc("Lowest value of the key at which `dual` still holds (null: unbounded or n/a)."),
+    )
+    valid_to: float | None = Field(
+        default=None,
+        **_doc("Highest value of the key at which `dual` still holds (null: unbounded or n/a)."),
+    )
+    delta: float | None = Field(default=None, **_doc("Step of the verifying re-solves."))
+    per_unit_relaxed: float | None = Field(
+        default=None,
+        **_doc(
+            "Re-solved (choices free): objective gained per unit with the key relaxed by delta.",
+            "objective per unit of the key",
+        ),
+    )
+    per_unit_tightened: float | None = Field(
+        default=None,
+        **_doc(
+            "Re-solved (choices free): objective lost per unit with the key tightened by delta.",
+            "objective per unit of the key",
+        ),
+    )
+    significant_relaxed: bool | None = Field(
+        default=None, **_doc("The relaxed re-solve's change exceeds what the MIP gaps leave open.")
+    )
+    significant_tightened: bool | None = Field(
+        default=None,
+        **_doc("The tightened re-solve's change exceeds what the MIP gaps leave open."),
+    )
+
+
 class Relaxation(BaseModel):
     """Change one mandate key from one value to another."""
 
     model_config = _FROZEN
-    key: str
-    from_: float | None = Field(alias="from")
-    to: float
+    key: str = Field(**_doc("Dotted mandate key, as --set takes it."))
+    from_: float | None = Field(alias="from", **_doc("The key's value in the mandate."))
+    to: float = Field(**_doc("The relaxed value (apply it with --set KEY=TO)."))
 
 
 class Diagnosis(BaseModel):
     """Why a mandate is infeasible and which limits to relax by how much."""
 
     model_config = _FROZEN
-    message: str
-    relaxations: tuple[Relaxation, ...] = ()
+    message: str = Field(**_doc("One-paragraph explanation."))
+    relaxations: tuple[Relaxation, ...] = Field(
+        default=(), **_doc("Relaxations that, applied together, make the mandate feasible.")
+    )
+    verified: bool = Field(
+        default=False,
+        **_doc("The relaxed mandate was proven feasible by a solve before it was reported."),
+    )
+    conflicting: tuple[str, ...] = Field(
+        default=(),
+        **_doc("Forced-in candidates that cannot all be chosen, whatever the limits."),
+    )
 
 
 Method = Literal["matrix", "persistent", "certified"]
