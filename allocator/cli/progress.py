@@ -4,23 +4,38 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import click
 from rich.console import Console
 from rich.live import Live
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
 
+def _plain(text: str) -> None:
+    """One progress line on stderr, for logs and pipes (no terminal to redraw)."""
+    click.echo(text, err=True)
+
+
 @contextmanager
-def progress_bar(label: str, total: int) -> Iterator[Callable[[int, int], None]]:
-    """A transient bar; the yielded callback takes (done, total)."""
+def progress_bar(
+    label: str, total: int, enabled: bool | None = None
+) -> Iterator[Callable[[int, int], None]]:
+    """A transient bar on a terminal, plain ``label: done/total`` lines when progress is asked
+    for without one, nothing otherwise; the yielded callback takes (done, total)."""
     console = Console(stderr=True)
+    wanted = console.is_terminal if enabled is None else enabled
+    if wanted and not console.is_terminal:
+        started = time.perf_counter()
+        yield lambda done, count: _plain(
+            f"{label}: {done}/{count} ({time.perf_counter() - started:.1f}s)"
+        )
+        return
     columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(
-        *columns, console=console, transient=True, disable=not console.is_terminal
-    ) as bar:
+    with Progress(*columns, console=console, transient=True, disable=not wanted) as bar:
         task = bar.add_task(label, total=total)
         yield lambda done, _total: bar.update(task, completed=done)
 
@@ -34,12 +49,19 @@ _ROW = re.compile(
 
 
 class SolveProgress(io.StringIO):
-    """A text stream for the HiGHS log that shows incumbent, bound, gap and time live."""
+    """A text stream for the HiGHS log that shows incumbent, bound, gap and time: live on a
+    terminal, else as plain lines (``live`` None), one per row of HiGHS's table."""
 
-    def __init__(self, live: Live) -> None:
+    def __init__(self, live: Live | None) -> None:
         super().__init__()
         self.live, self._pending = live, ""
-        self.live.update(_status("presolving", "-", "-", "-"))
+        self._show(_status("presolving", "-", "-", "-"))
+
+    def _show(self, status: Text) -> None:
+        if self.live is not None:
+            self.live.update(status)
+        else:
+            _plain(status.plain)
 
     def writable(self) -> bool:
         """HiGHS writes its log here."""
@@ -52,7 +74,7 @@ class SolveProgress(io.StringIO):
         for line in lines:
             row = _ROW.match(line)
             if row:
-                self.live.update(
+                self._show(
                     _status("solving", row["incumbent"], row["bound"], row["gap"], row["time"])
                 )
         return len(text)
@@ -67,10 +89,14 @@ def _status(stage: str, incumbent: str, bound: str, gap: str, seconds: str = "0"
 
 @contextmanager
 def solve_progress(enabled: bool | None) -> Iterator[SolveProgress | None]:
-    """Live solve progress on stderr; by default only when stderr is a terminal."""
+    """Solve progress on stderr: by default live when stderr is a terminal; when asked for
+    without one (``--progress`` into a log), plain lines."""
     console = Console(stderr=True)
     if not (console.is_terminal if enabled is None else enabled):
         yield None
+        return
+    if not console.is_terminal:
+        yield SolveProgress(None)
         return
     with Live(console=console, transient=True, refresh_per_second=4) as live:
         yield SolveProgress(live)

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from allocator.results.compare import Comparison
 
 _FROZEN = ConfigDict(frozen=True, populate_by_name=True)
-DIGITS = 6
+DIGITS = 6  # decimals of summary tables that round; the Plan's own numbers are full precision
 
 
 def _doc(text: str, unit: str = "") -> Any:
@@ -45,10 +45,19 @@ class Investment(BaseModel):
     sub_area_id: str = Field(**_doc("Sub-area."))
     start_year: int = Field(**_doc("Year of the commitment.", "year"))
     amount: float = Field(**_doc("Amount committed.", _USD))
-    impact_year: float = Field(**_doc("Year its impact is online: start year + lead time.", "year"))
+    impact_year: int = Field(
+        **_doc(
+            "First calendar year by which its impact is online: ⌈start year + lead time⌉ "
+            "(what impact_by counts).",
+            "year",
+        )
+    )
     loss_probability: float = Field(**_doc("Chance of total loss.", "0-1"))
     expected_return: float = Field(
-        **_doc("Expected net return per $ committed: (1 − p)·multiple − 1.", "USD per USD")
+        **_doc(
+            "Expected net return per dollar committed: (1 − p)·multiple − 1.",
+            "USD per USD committed",
+        )
     )
     return_rate: float = Field(
         default=0.0,
@@ -213,6 +222,35 @@ class MarginalValue(BaseModel):
     )
 
 
+class DealRationale(BaseModel):
+    """Why a candidate is in or out: what forcing it the other way would cost."""
+
+    model_config = _FROZEN
+    id: str = Field(**_doc("Candidate id."))
+    chosen: bool = Field(**_doc("Whether the plan chooses it (the cost is of forcing it out)."))
+    amount: float = Field(default=0.0, **_doc("Amount committed in the plan.", _USD))
+    feasible: bool = Field(
+        default=True, **_doc("Whether the mandate admits a plan with the deal forced.")
+    )
+    note: str | None = Field(default=None, **_doc("Why the deal cannot be forced, if it cannot."))
+    cost_at_least: float | None = Field(
+        default=None,
+        **_doc("Lower bound on the objective lost by forcing it (LP bound).", "objective"),
+    )
+    cost_at_most: float | None = Field(
+        default=None,
+        **_doc("Upper bound on the objective lost (a plan found nearby).", "objective"),
+    )
+    cost: float | None = Field(
+        default=None,
+        **_doc("Objective lost by forcing it, re-solved in full (when verified).", "objective"),
+    )
+    significant: bool | None = Field(
+        default=None, **_doc("The re-solved cost exceeds what the MIP gaps leave open.")
+    )
+    verified: bool = Field(default=False, **_doc("Whether the cost was re-solved in full."))
+
+
 class Relaxation(BaseModel):
     """Change one mandate key from one value to another."""
 
@@ -269,6 +307,24 @@ class SolverInfo(BaseModel):
     )
 
 
+class Provenance(BaseModel):
+    """What produced the plan besides the instance and mandate files."""
+
+    model_config = _FROZEN
+    edits: dict[str, Any] = Field(
+        default_factory=dict,
+        **_doc(
+            "Dotted-path edits of the mandate file, in order, as --set takes them (force_in "
+            "and force_out as full lists); `allocator check` applies them."
+        ),
+    )
+    scenarios: str | None = Field(
+        default=None, **_doc("Scenario file given explicitly (null: the instance folder's own).")
+    )
+    time_limit: float | None = Field(default=None, **_doc("Solver time limit used.", "s"))
+    gap: float | None = Field(default=None, **_doc("Relative MIP gap used.", "0-1"))
+
+
 class Plan(BaseModel):
     """The result of a solve. An infeasible solve is a Plan too, with status and diagnosis."""
 
@@ -288,12 +344,26 @@ class Plan(BaseModel):
     diagnosis: Diagnosis | None = None
     solver: SolverInfo = SolverInfo()
     instance: str = ""
-    mandate: str = ""
+    mandate: str = Field(default="", **_doc("Name of the mandate file (see provenance.edits)."))
+    provenance: Provenance = Field(
+        default=Provenance(), **_doc("Edits, scenario file and solver settings that produced it.")
+    )
+    marginal_values: tuple[MarginalValue, ...] = Field(
+        default=(), **_doc("Marginal values of the mandate's keys (filled by explain).")
+    )
+    rationale: tuple[DealRationale, ...] = Field(
+        default=(), **_doc("Cost of forcing each deal the other way (explain --rationale).")
+    )
 
     @property
     def found(self) -> bool:
         """True when the plan holds a solution (optimal or feasible)."""
         return self.status.found
+
+    @property
+    def edited(self) -> bool:
+        """Whether the mandate was edited after it was read from its file."""
+        return bool(self.provenance.edits)
 
     def to_frame(self, table: Literal["investments", "cash_flows"] = "investments") -> pd.DataFrame:
         """Investments as a DataFrame, one row per investment, in plan order; or with

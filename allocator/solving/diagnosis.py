@@ -408,9 +408,9 @@ def _reasons(instance: Instance, mandate: Mandate, ids: list[str], keep_cap: boo
         cap = mandate.lead_time.max_lead_time
         if keep_cap and cap is not None and c.lead_time > cap:
             reasons.append(f"{cid} has lead time {c.lead_time:g} > the kept cap {cap:g}")
-        for other in c.excludes:
-            if other in chosen:
-                reasons.append(f"{cid} excludes {other}")
+        for excluded in c.excludes:
+            if excluded in chosen:
+                reasons.append(f"{cid} excludes {excluded}")
         for other in instance.candidates:
             if cid in other.excludes and other.id in chosen and other.id not in c.excludes:
                 reasons.append(f"{other.id} excludes {cid}")

@@ -121,6 +121,7 @@ class Session:
             outcome,
             self._pending_seconds,
             one_shot.diagnosis_request(self.mandate, time_limit, gap),
+            settings,
         )
         self._pending_seconds = 0.0
         if self.plan.found:

@@ -8,7 +8,7 @@ from typing import TextIO
 
 from allocator.formulation import AllocationModel, build_model
 from allocator.inputs.instance import Instance
-from allocator.inputs.mandate import Mandate, check_mandate
+from allocator.inputs.mandate import Mandate, SolverSettings, check_mandate
 from allocator.results.plan import Plan, SolverInfo
 from allocator.results.status import Status
 from allocator.solving.diagnosis import DiagnosisRequest, diagnose_request
@@ -25,6 +25,7 @@ def finish(
     outcome: Outcome,
     build_seconds: float,
     diagnosis: DiagnosisRequest,
+    settings: SolverSettings | None = None,
 ) -> Plan:
     """The Plan of a finished run; an infeasible mandate gets its diagnosis, made under the
     ``diagnosis`` request (the caller's time limit, a gap of 0 unless the caller set one, and
@@ -36,7 +37,7 @@ def finish(
         method=outcome.method,
     )
     status = status_of(outcome)
-    plan = extract_plan(model, instance, mandate, status, outcome.bound, info)
+    plan = extract_plan(model, instance, mandate, status, outcome.bound, info, settings)
     if status == Status.INFEASIBLE:
         found = diagnose_request(instance, mandate, diagnosis)
         plan = plan.model_copy(update={"diagnosis": found})
@@ -85,6 +86,7 @@ def solve(
         outcome,
         build_seconds,
         diagnosis_request(mandate, time_limit, gap, keep, relax),
+        settings,
     )
 
 
