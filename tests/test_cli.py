@@ -261,3 +261,5 @@ def test_forced_progress_keeps_stdout_clean(case):
     folder, mandate = case
     result = invoke(["solve", folder, "-m", mandate, "--format", "json", "--progress"], exit_code=0)
     assert json.loads(result.stdout)["status"] == "optimal"
+    # stderr is no terminal here: the progress comes as plain lines (it once said nothing)
+    assert "HiGHS presolving: incumbent -" in result.stderr

@@ -7,7 +7,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from allocator.analysis.variants import Progress, failed_row, solve_in_turn, summary_row
+from allocator.analysis.variants import (
+    Progress,
+    failed_row,
+    solve_in_turn,
+    summary_row,
+    whole_numbers,
+)
 from allocator.errors import InputError
 from allocator.inputs.instance import Instance
 from allocator.inputs.mandate import Mandate
@@ -48,7 +54,7 @@ def frontier(
             continue
         rows.append({key: value, **summary_row(name, plan, previous, pillars), "error": None})
         previous = plan
-    return pd.DataFrame(rows).drop(columns=["added", "removed"])
+    return whole_numbers(pd.DataFrame(rows).drop(columns=["added", "removed"], errors="ignore"))
 
 
 def plot_frontier(table: pd.DataFrame, key: str, path: str) -> None:

@@ -16,7 +16,14 @@ from typing import Any
 
 import pandas as pd
 
-from allocator.analysis.variants import Progress, Variant, failed_row, load_variants, summary_row
+from allocator.analysis.variants import (
+    Progress,
+    Variant,
+    failed_row,
+    load_variants,
+    summary_row,
+    whole_numbers,
+)
 from allocator.errors import AllocatorError, InputError
 from allocator.inputs.instance import Instance
 from allocator.inputs.mandate import Mandate
@@ -92,7 +99,7 @@ def sweep(
     frame = pd.DataFrame(rows)
     if "error" not in frame:
         frame["error"] = None
-    return frame.drop(columns=["added", "removed"], errors="ignore")
+    return whole_numbers(frame.drop(columns=["added", "removed"], errors="ignore"))
 
 
 def _on_dask(

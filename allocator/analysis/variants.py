@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from allocator.errors import AllocatorError, InputError
@@ -42,7 +43,7 @@ class Variant(BaseModel):
         try:
             edited = mandate.with_changes(changes)
             if instance is not None:
-                check_mandate(edited, instance)
+                check_mandate(edited, instance, file="")
         except InputError as err:
             raise InputError(f"what-if {self.name!r}: {err}") from None
         return edited
@@ -108,12 +109,20 @@ def summary_row(name: str, plan: Plan, base: Plan | None, pillars: list[str]) ->
     return row
 
 
+def whole_numbers(table: pd.DataFrame) -> pd.DataFrame:
+    """Counts stay whole numbers in a table with failed rows (empty there, not NaN floats)."""
+    return table.astype({"deals": "Int64"}) if "deals" in table else table
+
+
 Progress = Callable[[int, int], None]  # called with (done, total) as results come in
 
 
 def failed_row(name: str, error: Exception) -> dict[str, Any]:
-    """The table row of a variant that could not be solved, with its error."""
-    return {"name": name, "status": "failed", "error": str(error).splitlines()[0]}
+    """The table row of a variant that could not be solved, with its error (naming it)."""
+    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+    if not text.startswith("what-if "):
+        text = f"what-if {name!r}: {text}"
+    return {"name": name, "status": "failed", "error": text}
 
 
 def solve_in_turn(

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from allocator.analysis.variants import Progress, Variant, failed_row, solve_in_turn, summary_row
+from allocator.analysis.variants import (
+    Progress,
+    Variant,
+    failed_row,
+    solve_in_turn,
+    summary_row,
+    whole_numbers,
+)
 from allocator.errors import InputError
 from allocator.inputs.instance import Instance
 from allocator.inputs.mandate import Mandate
@@ -47,4 +54,4 @@ def run_whatifs(
         else summary_row(name, result, base if name != "base" else None, pillars) | {"error": None}
         for name, result in results.items()
     ]
-    return pd.DataFrame(rows), plans
+    return whole_numbers(pd.DataFrame(rows)), plans

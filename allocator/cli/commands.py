@@ -56,6 +56,7 @@ from allocator.inputs.instance import Instance
 from allocator.inputs.load import load_instance
 from allocator.inputs.mandate import Mandate
 from allocator.inputs.scenario_file import save_scenarios
+from allocator.io import read_yaml
 from allocator.report import ReportInputs, write_report
 from allocator.report.document import report_format
 from allocator.resources import BUNDLED_KINDS, bundled, bundled_names, is_bundled
@@ -284,7 +285,7 @@ def failures(table: pd.DataFrame) -> int:
     (2 when any failed: the table still holds every other variant)."""
     failed = table[table["status"] == "failed"] if "status" in table else table.iloc[0:0]
     for row in failed.itertuples():
-        click.echo(f"error: {row.name}: {row.error}", err=True)
+        click.echo(f"error: {row.error}", err=True)
     return EXIT_INPUT if len(failed) else EXIT_OK
 
 
@@ -512,12 +513,14 @@ def list_bundled() -> None:
 
 
 def _headline(path: Path) -> str:
-    """The first line a bundled file says about itself: its description or first comment."""
-    file = path / "instance.yaml" if path.is_dir() else path
-    for line in file.read_text(encoding="utf-8").splitlines():
+    """The first line a bundled input says about itself: an instance's description, a file's
+    first comment line."""
+    if path.is_dir():
+        description = str((read_yaml(path / "instance.yaml") or {}).get("description", ""))
+        first = description.strip().split(". ")[0]
+        return first if len(first) <= 100 else first[:99] + "…"
+    for line in path.read_text(encoding="utf-8").splitlines():
         text = line.strip()
-        if text.startswith("description:"):
-            return text.removeprefix("description:").strip().strip("\"'")
         if text.startswith("#") and text.strip("# "):
             return text.lstrip("# ").strip()
     return ""

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
+import os
 import re
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TextIO
 
 import click
 from rich.console import Console
@@ -52,16 +55,17 @@ class SolveProgress(io.StringIO):
     """A text stream for the HiGHS log that shows incumbent, bound, gap and time: live on a
     terminal, else as plain lines (``live`` None), one per row of HiGHS's table."""
 
-    def __init__(self, live: Live | None) -> None:
+    def __init__(self, live: Live | None, stream: TextIO | None = None) -> None:
         super().__init__()
-        self.live, self._pending = live, ""
+        self.live, self.stream, self._pending = live, stream or sys.stderr, ""
         self._show(_status("presolving", "-", "-", "-"))
 
     def _show(self, status: Text) -> None:
         if self.live is not None:
             self.live.update(status)
         else:
-            _plain(status.plain)
+            self.stream.write(status.plain + "\n")
+            self.stream.flush()
 
     def writable(self) -> bool:
         """HiGHS writes its log here."""
@@ -88,15 +92,34 @@ def _status(stage: str, incumbent: str, bound: str, gap: str, seconds: str = "0"
 
 
 @contextmanager
+def _own_stderr() -> Iterator[TextIO]:
+    """A stream to the stderr of now: the solver captures fds 1 and 2 while it runs (its log
+    is kept, not printed), so progress writes to a duplicate of the real stderr."""
+    stream = sys.stderr
+    try:
+        descriptor = stream.fileno()
+    except (AttributeError, OSError, ValueError):  # not a file (a test runner's buffer)
+        yield stream
+        return
+    copy = os.fdopen(os.dup(descriptor), "w", buffering=1, encoding="utf-8")
+    try:
+        yield copy
+    finally:
+        copy.close()
+
+
+@contextmanager
 def solve_progress(enabled: bool | None) -> Iterator[SolveProgress | None]:
     """Solve progress on stderr: by default live when stderr is a terminal; when asked for
     without one (``--progress`` into a log), plain lines."""
-    console = Console(stderr=True)
-    if not (console.is_terminal if enabled is None else enabled):
+    terminal = Console(stderr=True).is_terminal
+    if not (terminal if enabled is None else enabled):
         yield None
         return
-    if not console.is_terminal:
-        yield SolveProgress(None)
-        return
-    with Live(console=console, transient=True, refresh_per_second=4) as live:
-        yield SolveProgress(live)
+    with _own_stderr() as stream:
+        if not terminal:
+            yield SolveProgress(None, stream)
+            return
+        console = Console(file=stream, force_terminal=True)
+        with Live(console=console, transient=True, refresh_per_second=4) as live:
+            yield SolveProgress(live, stream)

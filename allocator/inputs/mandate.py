@@ -410,7 +410,7 @@ class Mandate(BaseModel):
         data = self.model_dump(mode="python", exclude_none=True)
         for path, value in changes.items():
             paths.set_path(data, path, value, self.years)
-        edited = _validate(data, source="edit " + ", ".join(changes))
+        edited = _validate(data, source=None)
         history = {key: value for key, value in self._edits} | dict(changes)
         edited._edits = tuple(history.items())
         return edited
@@ -477,7 +477,7 @@ def _year_maps(mandate: Mandate) -> list[tuple[str, dict[int, float]]]:
     return [(key, value) for key, value in maps if isinstance(value, dict)]
 
 
-def _validate(data: dict[str, Any], source: str) -> Mandate:
+def _validate(data: dict[str, Any], source: str | None) -> Mandate:
     data = paths.lists(copy.deepcopy(data))
     try:
         return Mandate.model_validate(data)

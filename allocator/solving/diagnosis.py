@@ -342,7 +342,8 @@ def _no_repair(
         return Diagnosis(
             message=(
                 f"The mandate is infeasible, and {' and '.join(restricted)} cannot repair it: "
-                "another limit must be relaxed too."
+                "the repair needs a limit outside those allowed (or a forced-in candidate "
+                "dropped); diagnose without --keep/--relax to see which."
             )
         )
     ids, reasons = conflict
