@@ -115,6 +115,7 @@ def alternatives(
             outcome,
             build_seconds,
             diagnosis_request(mandate, time_limit, gap),
+            settings,
         )
         build_seconds = 0.0  # the model is built once, for the first alternative
         if progress:
