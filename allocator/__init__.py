@@ -33,20 +33,23 @@ _PUBLIC = {
     "alternatives": "allocator.solving.alternatives",
     "bundled": "allocator.resources",
     "check_plan": "allocator.check",
-    "diagnose": "allocator.solving.explain",
+    "diagnose": "allocator.solving.diagnosis",
     "frontier": "allocator.analysis.frontier",
     "generate": "allocator.synthetic.generate",
+    "key_marginal_values": "allocator.solving.explain",
     "load_grid": "allocator.analysis.sweep",
     "load_instance": "allocator.inputs.load",
     "load_mandate": "allocator.inputs.mandate",
     "load_scenarios": "allocator.inputs.scenario_file",
     "load_variants": "allocator.analysis.variants",
     "marginal_values": "allocator.solving.explain",
+    "rationale": "allocator.solving.rationale",
     "robustness": "allocator.analysis.robustness",
     "run_whatifs": "allocator.analysis.whatif",
     "sample_scenarios": "allocator.synthetic.sampling",
     "solve": "allocator.solving.solve",
     "sweep": "allocator.analysis.sweep",
+    "verify_marginal_values": "allocator.solving.explain",
 }
 
 __all__ = sorted(_PUBLIC)
@@ -84,7 +87,13 @@ if TYPE_CHECKING:
     from allocator.results.plan import Plan
     from allocator.results.status import EXIT_CODES, Status
     from allocator.solving.alternatives import alternatives
-    from allocator.solving.explain import diagnose, marginal_values
+    from allocator.solving.diagnosis import diagnose
+    from allocator.solving.explain import (
+        key_marginal_values,
+        marginal_values,
+        verify_marginal_values,
+    )
+    from allocator.solving.rationale import rationale
     from allocator.solving.session import Session
     from allocator.solving.solve import solve
     from allocator.synthetic.generate import generate

@@ -49,6 +49,7 @@ rule               key
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 from collections import defaultdict
@@ -200,6 +201,9 @@ def check_plan(
     mandate: Mapping[str, Any] | str | Path,
     tol: float = 1e-6,
     scenarios: str | Path | None = None,
+    *,
+    edits: Mapping[str, Any] | None = None,
+    recorded_edits: bool = True,
 ) -> CheckReport:
     """Check a plan against every limit of a mandate, recomputing all it reports.
 
@@ -215,6 +219,11 @@ def check_plan(
         Absolute tolerance added to the relative one of every limit.
     scenarios
         A ``scenarios.csv`` for CVaR; by default the one in the instance folder, if any.
+    edits
+        Dotted-path edits (as ``--set`` takes them) applied to the mandate, after the plan's.
+    recorded_edits
+        Apply the edits the plan records in ``provenance.edits`` (the default), so that a plan
+        made with ``--set`` is checked against the mandate it was solved under.
 
     Returns
     -------
@@ -224,6 +233,10 @@ def check_plan(
     """
     plan_data: Mapping[str, Any] = _read(plan, json.loads)
     mandate_data: Mapping[str, Any] = _read(mandate, yaml.safe_load)
+    recorded = _lookup(plan_data, "provenance.edits") if recorded_edits else None
+    for changes in (recorded, edits):
+        if changes:
+            mandate_data = apply_edits(mandate_data, changes)
     folder = Path(instance_dir)
     default = folder / "scenarios.csv"
     scenario_file = Path(scenarios) if scenarios else (default if default.is_file() else None)
@@ -232,6 +245,43 @@ def check_plan(
     families = _FAMILIES if solved else (_check_no_investments,)
     violations = tuple(v for family in families for v in family(ctx))
     return CheckReport(violations, ctx.recomputed)
+
+
+def apply_edits(mandate: Mapping[str, Any], edits: Mapping[str, Any]) -> dict[str, Any]:
+    """The raw mandate with dotted-path edits, as ``--set`` makes them (docs/model.md): maps
+    by key, lists by position, a digit segment under a year map by year, and a scalar pacing
+    limit addressed by year turned into a map of every horizon year."""
+    edited: dict[str, Any] = copy.deepcopy(dict(mandate))
+    for path, value in edits.items():
+        parts = str(path).split(".")
+        node: Any = edited
+        for depth, part in enumerate(parts):
+            last = depth == len(parts) - 1
+            if isinstance(node, list):
+                index = int(part)
+                if last:
+                    node[index] = value
+                else:
+                    node = node[index]
+                continue
+            key: Any = next((k for k in node if str(k) == part), None)
+            if key is None:
+                key = int(part) if part.isdigit() and _year_keyed(node) else part
+            if last:
+                node[key] = value
+                continue
+            child = node.get(key)
+            if child is None:
+                child = node[key] = {}
+            elif isinstance(child, int | float) and not isinstance(child, bool):
+                child = node[key] = dict.fromkeys(_horizon(edited), child)
+            node = child
+    return edited
+
+
+def _year_keyed(node: Mapping[Any, Any]) -> bool:
+    """A map whose keys are years (or an empty one, which a year may start)."""
+    return all(isinstance(k, int) or str(k).isdigit() for k in node)
 
 
 def _read(source: Mapping[str, Any] | str | Path, parse: Callable[[str], Any]) -> Any:
@@ -378,11 +428,13 @@ def _context(
 def _loss_fractions(chosen: pd.DataFrame, table: pd.DataFrame) -> np.ndarray:
     """Loss fraction of each chosen investment (columns) in each scenario (rows).
 
-    A candidate's loss fraction is its own column, else its sub-area's, else its pillar's, else 0.
+    A candidate's loss fraction is its own column, else its sub-area's, else its pillar's,
+    else the ``default`` column's, else 0.
     """
     fractions = np.zeros((len(table), len(chosen)))
     for k, row in enumerate(chosen.itertuples()):
-        column = next((c for c in (row.id, row.sub_area_id, row.pillar_id) if c in table), None)
+        names = (row.id, row.sub_area_id, row.pillar_id, "default")
+        column = next((c for c in names if c in table), None)
         if column is not None:
             fractions[:, k] = table[column].astype(float).to_numpy()
     return fractions

@@ -12,7 +12,7 @@ from typing import Any, TextIO
 import yaml
 from pydantic import ValidationError
 
-from allocator.errors import InputError
+from allocator.errors import MAX_REPORTED, Cell, InputError, sheet_row
 
 
 def read_yaml(path: Path) -> Any:
@@ -43,11 +43,26 @@ def read_csv(path: Path, **options: Any) -> Any:
         problem = f"not a readable CSV ({str(err).splitlines()[0]})"
         raise InputError(problem, file=path.name) from None
     frame.columns = [str(c).strip() for c in frame.columns]
+    check_separator(list(frame.columns), path.name)
     if frame.empty:
         raise InputError("no data rows", file=path.name)
     if not options:
         frame = frame.apply(lambda col: col.str.strip())
     return frame
+
+
+def check_separator(header: list[str], file: str) -> None:
+    """A header read as one column holding ``;`` or tabs is a file saved with another
+    separator (as some spreadsheets do): say so rather than "missing column"."""
+    if len(header) != 1:
+        return
+    for separator, name in ((";", "semicolon"), ("\t", "tab")):
+        if separator in header[0]:
+            raise InputError(
+                f"looks {name}-separated ({separator!r}); allocator reads comma-separated CSV "
+                "(in a spreadsheet, save as 'CSV UTF-8 (comma delimited)')",
+                file=file,
+            )
 
 
 def _is_union_tag(part: Any) -> bool:
@@ -60,34 +75,49 @@ def _is_union_tag(part: Any) -> bool:
 def input_error(
     err: ValidationError, file: str | None = None, *, rows: bool = False, prefix: str = ""
 ) -> InputError:
-    """The first error of a pydantic validation as one InputError line.
+    """A pydantic validation error as one InputError line.
 
     ``rows`` says the input was a list of table rows: the first location part is the row
-    (numbered from 1), the second the column, and the offending cell is quoted.
+    (reported as the spreadsheet's row, see ``sheet_row``), the second the column, the
+    offending cell is quoted, and every bad cell is listed (up to ``MAX_REPORTED``).
+    Otherwise the first error is reported.
     """
     errors = err.errors()
-    first = errors[0]
-    if any(_is_union_tag(p) for p in first["loc"]):
-        # a union (a number or a year map): report the branch that got furthest into the input
-        head = [p for p in first["loc"] if not _is_union_tag(p)]
-        same = [
-            e for e in errors if [p for p in e["loc"] if not _is_union_tag(p)][: len(head)] == head
-        ]
-        first = max(same, key=lambda e: len(e["loc"]))
-    loc = [p for p in first["loc"] if not _is_union_tag(p)]
-    row = None
-    if rows and loc:
-        row, loc = int(loc[0]) + 1, loc[1:]
-    column = prefix + ".".join(str(p) for p in loc) if loc else (prefix.rstrip(".") or None)
-    if first["type"] == "extra_forbidden":
-        message = "unknown key"
-    elif rows and first["type"] == "missing":
-        message = "missing value"
-    else:
-        value = first.get("input")
-        shown = f" (got {value!r})" if rows and isinstance(value, str | int | float) else ""
-        message = f"{first['msg']}{shown}"
-    return InputError(message, file=file, row=row, column=column)
+    cells: list[Cell] = []
+    for error in _one_per_place(errors)[: MAX_REPORTED if rows else 1]:
+        loc = _located(error)
+        row = None
+        if rows and loc:
+            row, loc = sheet_row(int(loc[0])), loc[1:]
+        column = prefix + ".".join(str(p) for p in loc) if loc else (prefix.rstrip(".") or None)
+        if error["type"] == "extra_forbidden":
+            message = "unknown key"
+        elif rows and error["type"] == "missing":
+            message = "missing value"
+        else:
+            value = error.get("input")
+            shown = f" (got {value!r})" if rows and isinstance(value, str | int | float) else ""
+            message = f"{error['msg']}{shown}"
+        cells.append((row, column, message))
+    return InputError.cells(file, cells, total=len(_one_per_place(errors)) if rows else 1)
+
+
+def _located(error: Any) -> list[Any]:
+    return [p for p in error["loc"] if not _is_union_tag(p)]
+
+
+def _one_per_place(errors: list[Any]) -> list[Any]:
+    """The errors, one per place: of a union's branches (a number or a year map), the one that
+    got furthest into the input."""
+    kept: list[Any] = []
+    for error in errors:
+        if any(_is_union_tag(p) for p in error["loc"]):
+            head = _located(error)
+            same = [e for e in errors if _located(e)[: len(head)] == head]
+            error = max(same, key=lambda e: len(e["loc"]))
+        if error not in kept:
+            kept.append(error)
+    return kept
 
 
 def _umask() -> int:

@@ -21,7 +21,7 @@ from allocator import Mandate, Session, Status, check
 from allocator.formulation import FAMILIES, rebuild
 from allocator.inputs.instance import Candidate, SubArea
 from allocator.inputs.mandate import Cvar, Horizon, Objective, Risk
-from allocator.solving import explain
+from allocator.solving import diagnosis
 from allocator.solving.outcome import ENDINGS, HighsStatus
 from allocator.solving.persistent import PYOMO_PRIVATE_MEMBERS, WarmHighs
 
@@ -178,9 +178,9 @@ def test_every_highs_model_status_has_a_meaning():
 
 def test_the_diagnosis_honours_the_callers_time_limit_and_gap(monkeypatch):
     seen = []
-    run = explain.run_matrix
+    run = diagnosis.run_matrix
     monkeypatch.setattr(
-        explain,
+        diagnosis,
         "run_matrix",
         lambda m, settings, log: (seen.append(settings), run(m, settings, log))[1],
     )

@@ -47,6 +47,9 @@ def test_json_is_the_only_thing_on_stdout(case):
         "solver",
         "instance",
         "mandate",
+        "provenance",  # keys added since: never renamed, always after the first ones
+        "marginal_values",
+        "rationale",
     ]
     assert set(plan["objective_terms"]) == {"strategic", "return"}
     assert check_plan(plan, folder, mandate).ok
@@ -199,8 +202,12 @@ def test_check_of_an_edited_solve(case, tmp_path):
     invoke(
         ["solve", folder, "-m", mandate, "--set", "budget=200", "--format", "json", "-o", out], 0
     )
-    invoke(["check", out, folder, "-m", mandate], exit_code=1)  # breaks the unedited budget of 100
-    invoke(["check", out, folder, "-m", mandate, "--set", "budget=200"], exit_code=0)
+    plan = json.loads(out.read_text())
+    assert plan["mandate"] == "mandate" and plan["provenance"]["edits"] == {"budget": 200}
+    invoke(["check", out, folder, "-m", mandate], exit_code=0)  # with the edits it records
+    ignored = invoke(["check", out, folder, "-m", mandate, "--ignore-edits"], exit_code=1)
+    assert "budget" in ignored.stdout  # it breaks the file's budget of 100
+    invoke(["check", out, folder, "-m", mandate, "--set", "budget=150"], exit_code=1)
 
 
 def test_installed_console_script(case):
@@ -254,3 +261,5 @@ def test_forced_progress_keeps_stdout_clean(case):
     folder, mandate = case
     result = invoke(["solve", folder, "-m", mandate, "--format", "json", "--progress"], exit_code=0)
     assert json.loads(result.stdout)["status"] == "optimal"
+    # stderr is no terminal here: the progress comes as plain lines (it once said nothing)
+    assert "HiGHS presolving: incumbent -" in result.stderr

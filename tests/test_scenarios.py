@@ -179,16 +179,25 @@ def test_a_failed_save_keeps_the_old_file(
 
 
 def test_factor_columns_expand_to_their_candidates(small: Instance, tmp_path: Path) -> None:
-    """a: own column; b: sub-area s2; c: pillar p1 (s1 has no column); d: nothing, so 0."""
+    """a: own column; b: sub-area s2; c: pillar p1 (s1 has no column); d: ``default``."""
     path = tmp_path / "scenarios.csv"
     path.write_text(
-        "scenario,probability,p1,s2,a\nup,0.25,0.5,0.75,1\ndown,0.75,0,0.25,0.5\n",
+        "scenario,probability,p1,s2,a,default\nup,0.25,0.5,0.75,1,0\ndown,0.75,0,0.25,0.5,0.1\n",
         encoding="utf-8",
     )
     loaded = load_scenarios(path, small)
     assert loaded.names == ("up", "down")
     assert np.array_equal(loaded.probability, [0.25, 0.75])
-    assert np.array_equal(loaded.loss, [[1, 0.75, 0.5, 0], [0.5, 0.25, 0, 0]])
+    assert np.array_equal(loaded.loss, [[1, 0.75, 0.5, 0], [0.5, 0.25, 0, 0.1]])
+
+
+def test_a_candidate_without_a_loss_column_is_an_error(small: Instance, tmp_path: Path) -> None:
+    """It once got zero loss in every scenario, silently."""
+    path = tmp_path / "scenarios.csv"
+    path.write_text("scenario,probability,p1,s2,a\nup,0.25,0.5,0.75,1\ndown,0.75,0,0.25,0.5\n")
+    error = raised(lambda: load_scenarios(path, small))
+    assert error.file == "scenarios.csv"
+    assert error.problem.startswith("no loss column for candidate 'd': add a column 'd'")
 
 
 # --------------------------------------------------------------------------- validation
@@ -247,18 +256,18 @@ def swap(old: str, new: str) -> str:
         (swap(",b,", ",a,"), "column 'a' appears twice", None, "a"),
         (swap(",b,", ",,"), "column 4 has no name", None, None),
         (VALID.split("\n")[0] + "\n", "no data rows", None, None),
-        (swap("\ny,0.5,1", "\ny,0.5,abc"), "expected a finite number (got 'abc')", 2, "a"),
-        (swap("\nx,0.5,0,1", "\nx,0.5,0,inf"), "expected a finite number (got 'inf')", 1, "b"),
-        (swap("\nx,0.5,0,1", "\nx,0.5,,1"), "missing value", 1, "a"),
-        (swap("\ny,0.5", "\ny,half"), "expected a finite number (got 'half')", 2, "probability"),
-        (swap("\ny,", "\n,"), "missing value", 2, "scenario"),
-        (swap("\ny,", "\nx,"), "duplicate scenario 'x'", 2, "scenario"),
-        (swap("\nx,0.5", "\nx,-0.5"), "probability -0.5 is negative", 1, "probability"),
+        (swap("\ny,0.5,1", "\ny,0.5,abc"), "expected a finite number (got 'abc')", 3, "a"),
+        (swap("\nx,0.5,0,1", "\nx,0.5,0,inf"), "expected a finite number (got 'inf')", 2, "b"),
+        (swap("\nx,0.5,0,1", "\nx,0.5,,1"), "missing value", 2, "a"),
+        (swap("\ny,0.5", "\ny,half"), "expected a finite number (got 'half')", 3, "probability"),
+        (swap("\ny,", "\n,"), "missing value", 3, "scenario"),
+        (swap("\ny,", "\nx,"), "duplicate scenario 'x'", 3, "scenario"),
+        (swap("\nx,0.5", "\nx,-0.5"), "probability -0.5 is negative", 2, "probability"),
         (swap("\ny,0.5", "\ny,0.4"), "probabilities sum to 0.9, not 1", None, "probability"),
         (
             swap(",0,0\n", ",0,1.5\n"),
             "loss fraction 1.5 is above 1 (more than the commitment lost)",
-            2,
+            3,
             "p2",
         ),
     ],
@@ -369,5 +378,6 @@ def test_a_downturn_lowers_the_survivors_multiples_too() -> None:
 
 def test_gains_load_as_negative_loss_fractions(small: Instance, tmp_path: Path) -> None:
     path = tmp_path / "scenarios.csv"
-    path.write_text(swap("\nx,0.5,0", "\nx,0.5,-1.5"), encoding="utf-8")
+    text = "scenario,probability,a,b,p2,default\nx,0.5,-1.5,1,0.5,0\ny,0.5,1,0,0,0\n"
+    path.write_text(text, encoding="utf-8")
     assert load_scenarios(path, small).loss[0, 0] == -1.5

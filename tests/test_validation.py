@@ -24,7 +24,8 @@ def case(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def set_cell(folder: Path, file: str, row: int, column: str, value: str) -> None:
-    """Replace one cell (row counted from 1 for the first data row)."""
+    """Replace one cell (row counted from 1 for the first data row; messages name the
+    spreadsheet's row, one more, since the header is row 1)."""
     frame = pd.read_csv(folder / file, dtype=str, keep_default_na=False)
     frame.loc[row - 1, column] = value
     frame.to_csv(folder / file, index=False)
@@ -46,86 +47,86 @@ CELL_ERRORS = [
         2,
         "ticket_min",
         "abc",
-        "candidates.csv row 2, ticket_min: Input should be a valid number",
+        "candidates.csv row 3, ticket_min: Input should be a valid number",
     ),
     (
         "candidates.csv",
         1,
         "ticket_min",
         "9999",
-        "candidates.csv row 1, ticket_min: 9999 > ticket_max 50",
+        "candidates.csv row 2, ticket_min: 9999 > ticket_max 50",
     ),
     (
         "candidates.csv",
         3,
         "loss_probability",
         "1.5",
-        "candidates.csv row 3, loss_probability: Input should be less than or equal to 1",
+        "candidates.csv row 4, loss_probability: Input should be less than or equal to 1",
     ),
     (
         "candidates.csv",
         2,
         "loss_probability",
         "-0.1",
-        "candidates.csv row 2, loss_probability: Input should be greater than or equal to 0",
+        "candidates.csv row 3, loss_probability: Input should be greater than or equal to 0",
     ),
     (
         "candidates.csv",
         2,
         "call_schedule",
         "0.5;0.4",
-        "candidates.csv row 2, call_schedule: Value error, fractions sum to 0.9, not 1",
+        "candidates.csv row 3, call_schedule: Value error, fractions sum to 0.9, not 1",
     ),
     (
         "candidates.csv",
         2,
         "call_schedule",
         "1.5;-0.5",
-        "candidates.csv row 2, call_schedule: Value error, fractions must be finite and non-neg",
+        "candidates.csv row 3, call_schedule: Value error, fractions must be finite and non-neg",
     ),
     (
         "candidates.csv",
         3,
         "sub_area_id",
         "nope",
-        "candidates.csv row 3, sub_area_id: unknown sub-area 'nope'",
+        "candidates.csv row 4, sub_area_id: unknown sub-area 'nope'",
     ),
-    ("candidates.csv", 3, "id", "a", "candidates.csv row 3, id: duplicate id 'a'"),
+    ("candidates.csv", 3, "id", "a", "candidates.csv row 4, id: duplicate id 'a'"),
     (
         "candidates.csv",
         2,
         "requires",
         "zz",
-        "candidates.csv row 2, requires: unknown candidate id 'zz'",
+        "candidates.csv row 3, requires: unknown candidate id 'zz'",
     ),
     (
         "candidates.csv",
         3,
         "excludes",
         "c",
-        "candidates.csv row 3, excludes: a candidate cannot refer to itself",
+        "candidates.csv row 4, excludes: a candidate cannot refer to itself",
     ),
     (
         "candidates.csv",
         1,
         "earliest_start",
         "2030",
-        "candidates.csv row 1, earliest_start: 2030 > latest_start 2026",
+        "candidates.csv row 2, earliest_start: 2030 > latest_start 2026",
     ),
-    ("candidates.csv", 1, "name", "", "candidates.csv row 1, name: missing value"),
+    ("candidates.csv", 1, "name", "", "candidates.csv row 2, name: missing value"),
     (
         "candidates.csv",
         1,
         "lead_time",
         "-1",
-        "candidates.csv row 1, lead_time: Input should be greater than or equal to 0",
+        "candidates.csv row 2, lead_time: Input should be greater than or equal to 0",
     ),
     (
         "candidates.csv",
         1,
         "expected_multiple",
         "inf",
-        "candidates.csv row 1, expected_multiple: Input should be a finite number",
+        "candidates.csv row 2, expected_multiple: Input should be a finite number",
     ),
     ("candidates.csv", 1, "seats", "x", None),  # a non-numeric column is not an attribute ...
     (
@@ -133,51 +134,51 @@ CELL_ERRORS = [
         2,
         "gap_score",
         "7",
-        "taxonomy.csv row 2, gap_score: Input should be less than or equal to 5",
+        "taxonomy.csv row 3, gap_score: Input should be less than or equal to 5",
     ),
     (
         "taxonomy.csv",
         2,
         "status",
         "rumour",
-        "taxonomy.csv row 2, status: Input should be 'confirmed', 'inferred' or 'placeholder'",
+        "taxonomy.csv row 3, status: Input should be 'confirmed', 'inferred' or 'placeholder'",
     ),
-    ("taxonomy.csv", 2, "sub_area_id", "s1", "taxonomy.csv row 2, sub_area_id: duplicate id 's1'"),
+    ("taxonomy.csv", 2, "sub_area_id", "s1", "taxonomy.csv row 3, sub_area_id: duplicate id 's1'"),
     (
         "candidates.csv",
         2,
         "distribution_schedule",
         "0.5;0.4",
-        "candidates.csv row 2, distribution_schedule: Value error, fractions sum to 0.9, not 1",
+        "candidates.csv row 3, distribution_schedule: Value error, fractions sum to 0.9, not 1",
     ),
     (
         "candidates.csv",
         1,
         "hold",
         "-1",
-        "candidates.csv row 1, hold: Input should be greater than or equal to 0",
+        "candidates.csv row 2, hold: Input should be greater than or equal to 0",
     ),
-    ("candidates.csv", 1, "hold", "2.5", "candidates.csv row 1, hold: Input should be a valid int"),
+    ("candidates.csv", 1, "hold", "2.5", "candidates.csv row 2, hold: Input should be a valid int"),
     (
         "candidates.csv",
         3,
         "multiple_sigma",
         "-0.1",
-        "candidates.csv row 3, multiple_sigma: Input should be greater than or equal to 0",
+        "candidates.csv row 4, multiple_sigma: Input should be greater than or equal to 0",
     ),
     (
         "candidates.csv",
         1,
         "value_by_start",
         "2026=0.4",
-        "candidates.csv row 1, value_by_start: Value error, expected year:value, got '2026=0.4'",
+        "candidates.csv row 2, value_by_start: Value error, expected year:value, got '2026=0.4'",
     ),
     (
         "candidates.csv",
         1,
         "value_by_start",
         "2026:abc",
-        "candidates.csv row 1, value_by_start.2026: Input should be a valid number",
+        "candidates.csv row 2, value_by_start.2026: Input should be a valid number",
     ),
     (
         "candidates.csv",
@@ -198,13 +199,55 @@ def test_bad_cell(case, tmp_path, file, row, column, value, message):
     expect_error([folder, "-m", mandate], message, tmp_path)
 
 
-def test_non_numeric_column_is_not_an_attribute(case, tmp_path):
+def test_an_unknown_text_column_is_an_error(case, tmp_path):
+    """A misspelled ``requires`` column once dropped every relation without a word."""
     folder, mandate = case
-    set_cell(folder, "candidates.csv", 1, "seats", "x")
+    frame = pd.read_csv(folder / "candidates.csv", dtype=str, keep_default_na=False)
+    frame.rename(columns={"requires": "require"}).to_csv(folder / "candidates.csv", index=False)
+    expect_error(
+        [folder, "-m", mandate],
+        "candidates.csv, require: unknown column with no numbers (so not an attribute): did you "
+        "mean 'requires'?",
+        tmp_path,
+    )
+    frame.rename(columns={"requires": "_require"}).to_csv(folder / "candidates.csv", index=False)
+    invoke(["validate", folder, "-m", mandate], 0)  # a column of the user's own
+
+
+def test_a_bad_cell_in_an_attribute_column_is_named_where_it_is(case, tmp_path):
+    """It was once blamed on the mandate: the column stopped being an attribute."""
+    folder, mandate = case
+    set_cell(folder, "candidates.csv", 2, "seats", "x")
     mandate.write_text(
         yaml.safe_dump({"budget": 100, "limits": [{"name": "s", "attribute": "seats", "max": 1}]})
     )
-    expect_error([folder, "-m", mandate], "limits.0.attribute: unknown attribute 'seats'", tmp_path)
+    expect_error(
+        [folder, "-m", mandate],
+        "candidates.csv row 3, seats: expected a finite number in attribute column (got 'x')",
+        tmp_path,
+    )
+
+
+def test_every_bad_cell_of_a_file_is_listed_on_one_line(case, tmp_path):
+    folder, mandate = case
+    set_cell(folder, "candidates.csv", 1, "ticket_max", "abc")
+    set_cell(folder, "candidates.csv", 3, "loss_probability", "2")
+    expect_error(
+        [folder, "-m", mandate],
+        "candidates.csv: 2 bad cells: row 2, ticket_max: Input should be a valid number, unable "
+        "to parse string as a number (got 'abc'); row 4, loss_probability: Input should be less "
+        "than or equal to 1 (got '2')",
+        tmp_path,
+    )
+
+
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_a_file_with_another_separator_says_so(case, tmp_path, separator):
+    folder, mandate = case
+    frame = pd.read_csv(folder / "candidates.csv", dtype=str, keep_default_na=False)
+    frame.to_csv(folder / "candidates.csv", index=False, sep=separator)
+    name = "semicolon" if separator == ";" else "tab"
+    expect_error([folder, "-m", mandate], f"candidates.csv: looks {name}-separated", tmp_path)
 
 
 @pytest.mark.parametrize("file", ["instance.yaml", "taxonomy.csv", "candidates.csv"])
@@ -340,10 +383,11 @@ SET_ERRORS = [
     (["--set", "budgetx=3"], "budgetx: unknown key"),
     (["--set", "budget"], "--set: expected KEY=VALUE, got 'budget'"),
     (["--set", "budget=abc"], "budget: Input should be a valid number"),
-    (["--set", "limits.3.max=1"], "'limits.3.max': no such key '3'"),
-    (["--force-in", "zz"], "force_in: unknown candidate id 'zz'"),
-    (["--time-limit", "-3"], "--time-limit: Input should be greater than 0"),
-    (["--gap", "2"], "--gap: Input should be less than or equal to 1"),
+    (["--set", "limits.3.max=1"], "--set limits.3.max: no such key '3'"),
+    (["--force-in", "zz"], "--force-in: unknown candidate id 'zz'"),
+    (["--set", "pillars.nope.max_share=0.2"], "--set pillars.nope.max_share: unknown pillar"),
+    (["--time-limit", "-3"], "--time-limit: must be a number of seconds above 0 (got -3)"),
+    (["--gap", "2"], "--gap: must be a relative gap from 0 to 1 (got 2)"),
     (["--set", "recycling.share=2"], "recycling.share: Input should be less than or equal to 1"),
     (
         ["--set", "pacing.net_max.2027=-1"],

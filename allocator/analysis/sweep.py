@@ -16,7 +16,14 @@ from typing import Any
 
 import pandas as pd
 
-from allocator.analysis.variants import Progress, Variant, load_variants, summary_row
+from allocator.analysis.variants import (
+    Progress,
+    Variant,
+    failed_row,
+    load_variants,
+    summary_row,
+    whole_numbers,
+)
 from allocator.errors import AllocatorError, InputError
 from allocator.inputs.instance import Instance
 from allocator.inputs.mandate import Mandate
@@ -59,13 +66,13 @@ def _grid_variants(grid: Any, file: str) -> list[Variant]:
 def solve_variant(instance: Instance, mandate: Mandate, variant: Variant) -> dict[str, Any]:
     """One variant solved cold; a failure becomes a row with its error instead of an exception."""
     try:
-        edited = variant.apply(mandate)
+        edited = variant.apply(mandate, instance)
         if "solver.threads" not in variant.set_ and mandate.solver.threads == 0:
             edited = edited.with_changes({"solver.threads": 1})
         plan = Session(instance, edited, warm_start=False).solve()
         return summary_row(variant.name, plan, None, list(instance.pillars))
     except (AllocatorError, ValueError, RuntimeError, KeyError) as err:
-        return {"name": variant.name, "status": "failed", "error": str(err).splitlines()[0]}
+        return failed_row(variant.name, err)
 
 
 def sweep(
@@ -92,7 +99,7 @@ def sweep(
     frame = pd.DataFrame(rows)
     if "error" not in frame:
         frame["error"] = None
-    return frame.drop(columns=["added", "removed"], errors="ignore")
+    return whole_numbers(frame.drop(columns=["added", "removed"], errors="ignore"))
 
 
 def _on_dask(

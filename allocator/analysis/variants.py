@@ -11,10 +11,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from allocator.errors import InputError
-from allocator.inputs.mandate import Mandate
+from allocator.errors import AllocatorError, InputError
+from allocator.inputs.instance import Instance
+from allocator.inputs.mandate import Mandate, check_mandate
 from allocator.io import input_error, read_yaml
 from allocator.results.plan import Plan
 from allocator.solving.session import Session
@@ -29,8 +31,8 @@ class Variant(BaseModel):
     force_in: tuple[str, ...] = ()
     force_out: tuple[str, ...] = ()
 
-    def apply(self, mandate: Mandate) -> Mandate:
-        """The mandate with this variant's edits."""
+    def apply(self, mandate: Mandate, instance: Instance | None = None) -> Mandate:
+        """The mandate with this variant's edits, checked against the instance if given."""
         changes = dict(self.set_)
         if self.force_in:
             changes["force_in"] = [*mandate.force_in, *self.force_in]
@@ -39,9 +41,12 @@ class Variant(BaseModel):
         if not changes:
             return mandate
         try:
-            return mandate.with_changes(changes)
+            edited = mandate.with_changes(changes)
+            if instance is not None:
+                check_mandate(edited, instance, file="")
         except InputError as err:
             raise InputError(f"what-if {self.name!r}: {err}") from None
+        return edited
 
 
 def load_variants(path: str | Path) -> list[Variant]:
@@ -72,7 +77,10 @@ def summary_row(name: str, plan: Plan, base: Plan | None, pillars: list[str]) ->
     """A table row: objective terms, committed by pillar, risk, expected TVPI and IRR, changes
     against the base.
 
-    ``investments`` maps each chosen id to its amount, for robustness tables.
+    ``change`` is the objective's change against the base and ``significant`` whether it is
+    larger than the two plans' MIP gaps leave open (a smaller one is noise of the search, not
+    an effect of the edit). ``investments`` maps each chosen id to its amount, for robustness
+    tables (kept out of CSV files).
     """
     found = plan.found
     row: dict[str, Any] = {
@@ -91,6 +99,9 @@ def summary_row(name: str, plan: Plan, base: Plan | None, pillars: list[str]) ->
     row["tvpi"] = plan.metrics.tvpi if found else None
     row["irr"] = plan.metrics.irr if found else None
     comparison = plan.compare(base) if base is not None and base.found and found else None
+    before = base.objective if base is not None else None
+    row["change"] = (plan.objective or 0.0) - (before or 0.0) if comparison else None
+    row["significant"] = comparison.significant if comparison else None
     row["added"] = " ".join(c.id for c in comparison.of("added")) if comparison else ""
     row["removed"] = " ".join(c.id for c in comparison.of("removed")) if comparison else ""
     row["seconds"] = round(plan.solver.build_seconds + plan.solver.seconds, 3)
@@ -98,21 +109,46 @@ def summary_row(name: str, plan: Plan, base: Plan | None, pillars: list[str]) ->
     return row
 
 
+def whole_numbers(table: pd.DataFrame) -> pd.DataFrame:
+    """Counts stay whole numbers in a table with failed rows (empty there, not NaN floats)."""
+    return table.astype({"deals": "Int64"}) if "deals" in table else table
+
+
 Progress = Callable[[int, int], None]  # called with (done, total) as results come in
+
+
+def failed_row(name: str, error: Exception) -> dict[str, Any]:
+    """The table row of a variant that could not be solved, with its error (naming it)."""
+    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+    if not text.startswith("what-if "):
+        text = f"what-if {name!r}: {text}"
+    return {"name": name, "status": "failed", "error": text}
 
 
 def solve_in_turn(
     session: Session,
-    mandates: Sequence[Mandate | None],
+    mandates: Sequence[Mandate | None | Exception],
     *,
     time_limit: float | None = None,
     gap: float | None = None,
     progress: Progress | None = None,
-) -> list[Plan]:
-    """Solve the mandates one after another in a warm Session (None: its current mandate)."""
-    plans = []
+) -> list[Plan | Exception]:
+    """Solve the mandates one after another in a warm Session (None: its current mandate).
+
+    An edit that could not be made (an exception in place of a mandate) or a solve that fails
+    is returned as its exception; the Session is started afresh after a failed solve, so one
+    failure never loses the others."""
+    plans: list[Plan | Exception] = []
+    instance, start = session.instance, session.mandate
     for done, mandate in enumerate(mandates, start=1):
-        plans.append(session.solve(mandate, time_limit=time_limit, gap=gap))
+        if isinstance(mandate, Exception):
+            plans.append(mandate)
+        else:
+            try:
+                plans.append(session.solve(mandate, time_limit=time_limit, gap=gap))
+            except (AllocatorError, ValueError, RuntimeError, KeyError) as err:
+                plans.append(err)
+                session = Session(instance, start)
         if progress:
             progress(done, len(mandates))
     return plans

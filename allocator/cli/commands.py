@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import click
+import pandas as pd
 from pydantic import BaseModel
 
 from allocator.analysis.frontier import frontier as solve_frontier
@@ -20,14 +21,18 @@ from allocator.check import check_plan
 from allocator.cli.errors import AllocatorGroup
 from allocator.cli.options import (
     Problem,
+    diagnosis_options,
     instance_argument,
     load_inputs,
     mandate_option,
     output_options,
     problem_inputs,
-    resolve_paths,
+    progress_option,
+    resolve_file,
+    resolve_instance,
     scenarios_option,
     solver_options,
+    writable_file,
 )
 from allocator.cli.output import (
     emit,
@@ -43,20 +48,24 @@ from allocator.cli.render import (
     alternatives_renderables,
     comparison_renderables,
     explain_renderables,
+    frame_table,
     whatif_renderables,
 )
-from allocator.errors import EXIT_INFEASIBLE, EXIT_OK, InputError
+from allocator.errors import EXIT_INFEASIBLE, EXIT_INPUT, EXIT_OK, InputError
 from allocator.inputs.instance import Instance
 from allocator.inputs.load import load_instance
 from allocator.inputs.mandate import Mandate
 from allocator.inputs.scenario_file import save_scenarios
+from allocator.io import read_yaml
 from allocator.report import ReportInputs, write_report
 from allocator.report.document import report_format
+from allocator.resources import BUNDLED_KINDS, bundled, bundled_names, is_bundled
 from allocator.results.alternatives import Alternatives
 from allocator.results.plan import Plan
 from allocator.results.status import EXIT_CODES, Status
 from allocator.solving.alternatives import alternatives as find_alternatives
-from allocator.solving.explain import marginal_values
+from allocator.solving.explain import key_marginal_values, marginal_values, verify_marginal_values
+from allocator.solving.rationale import rationale as deal_rationale
 from allocator.solving.solve import solve as solve_plan
 from allocator.synthetic.generate import generate as generate_instance
 from allocator.synthetic.generate import write_generated
@@ -72,11 +81,8 @@ def main() -> None:
 @main.command()
 @problem_inputs
 @solver_options
-@click.option(
-    "--progress/--no-progress",
-    default=None,
-    help="Live incumbent, bound and gap on stderr (default: when stderr is a terminal).",
-)
+@diagnosis_options
+@progress_option
 @click.option(
     "--csv-table",
     type=click.Choice(["investments", "cash-flows"]),
@@ -91,17 +97,28 @@ def solve(
     problem: Problem,
     time_limit: float | None,
     gap: float | None,
+    keep: tuple[str, ...],
+    relax: tuple[str, ...],
     progress: bool | None,
     csv_table: str,
     fmt: str,
     output: Path | None,
 ) -> None:
-    """Solve INSTANCE (default: bundled sri-2025) under a mandate and report the plan."""
+    """Solve INSTANCE (default: bundled sri-2025) under a mandate and report the plan.
+
+    An infeasible mandate is diagnosed: which limits to relax, by how much (--keep KEY pins a
+    limit, --relax KEY asks for a repair in terms of that key only)."""
     with solve_progress(progress) as log:
         plan = solve_plan(
-            problem.instance, problem.mandate, time_limit=time_limit, gap=gap, log=log
+            problem.instance,
+            problem.mandate,
+            time_limit=time_limit,
+            gap=gap,
+            log=log,
+            keep=keep,
+            relax=relax or None,
         )
-    write_plan(plan, fmt, output, csv_table.replace("-", "_"))
+    write_plan(plan, fmt, output, csv_table.replace("-", "_"), problem.mandate)
     if plan.status == Status.INFEASIBLE and fmt != "table":
         click.echo("error: the mandate is infeasible", err=True)
     ctx.exit(EXIT_CODES[plan.status])
@@ -143,11 +160,17 @@ def schema(what: str) -> None:
 @main.command()
 @click.argument("plan_file", type=click.Path(path_type=Path))
 @problem_inputs
+@click.option(
+    "--ignore-edits",
+    is_flag=True,
+    help="Check against the mandate file as it is, not with the edits the plan records.",
+)
 @click.pass_context
-def check(ctx: click.Context, plan_file: Path, problem: Problem) -> None:
+def check(ctx: click.Context, plan_file: Path, problem: Problem, ignore_edits: bool) -> None:
     """Recompute every limit of a plan from the input files (exit 0 ok, 1 a limit is broken).
 
-    With edits (--set, --force-in/out) the plan is checked against the edited mandate.
+    The edits the plan records (its --set, --force-in/out) are applied to the mandate file
+    first, by the checker itself; edits given here are applied after them.
     """
     try:
         plan = json.loads(plan_file.read_text(encoding="utf-8"))
@@ -155,10 +178,15 @@ def check(ctx: click.Context, plan_file: Path, problem: Problem) -> None:
         raise InputError(f"not a readable plan JSON ({err})", file=str(plan_file)) from None
     if not isinstance(plan, dict) or not isinstance(plan.get("investments"), list):
         raise InputError("not a plan: no 'investments' list", file=str(plan_file))
-    mandate = problem.mandate
-    limits = mandate.model_dump(mode="json", exclude_none=True) if problem.edited else None
+    recorded = (plan.get("provenance") or {}).get("scenarios")
+    scenarios = problem.scenarios or (Path(recorded) if recorded else None)
     report = check_plan(
-        plan, problem.instance_path, limits or problem.mandate_path, scenarios=problem.scenarios
+        plan,
+        problem.instance_path,
+        problem.mandate_path,
+        scenarios=scenarios,
+        edits=problem.changes,
+        recorded_edits=not ignore_edits,
     )
     for v in report.violations:
         click.echo(f"{v.key}: {v.message}")
@@ -186,7 +214,7 @@ def compare(base_file: Path, plan_file: Path, fmt: str, output: Path | None) -> 
     if fmt == "json":
         emit(comparison.model_dump_json(indent=2) + "\n", output)
     elif fmt == "csv":
-        emit(comparison.totals_frame().to_csv(index=False), output)
+        emit(comparison.long_frame().to_csv(index=False), output)
     else:
         show(comparison_renderables(comparison), output)
 
@@ -194,6 +222,19 @@ def compare(base_file: Path, plan_file: Path, fmt: str, output: Path | None) -> 
 @main.command()
 @problem_inputs
 @solver_options
+@diagnosis_options
+@click.option(
+    "--verify",
+    is_flag=True,
+    help="Re-solve the full model with each key relaxed and tightened by a step (and, with "
+    "--rationale, each deal forced the other way).",
+)
+@click.option("--step", type=float, help="Step of the verifying re-solves (default per key).")
+@click.option(
+    "--rationale",
+    is_flag=True,
+    help="For every candidate, the cost of forcing it out (chosen) or in (not chosen).",
+)
 @output_options
 @click.pass_context
 def explain(
@@ -201,18 +242,51 @@ def explain(
     problem: Problem,
     time_limit: float | None,
     gap: float | None,
+    keep: tuple[str, ...],
+    relax: tuple[str, ...],
+    verify: bool,
+    step: float | None,
+    rationale: bool,
     fmt: str,
     output: Path | None,
 ) -> None:
-    """Binding limits with marginal values; for an infeasible mandate, which limits to relax."""
+    """Marginal values of the mandate's keys, and why each deal is in or out (--rationale);
+    for an infeasible mandate, which limits to relax by how much.
+
+    With --format csv: the marginal values (with --rationale: the per-deal table)."""
     inst, mand = problem.instance, problem.mandate
-    plan = solve_plan(inst, mand, time_limit=time_limit, gap=gap)
-    plan = plan.model_copy(update={"binding": marginal_values(inst, mand, plan)})
+    plan = solve_plan(inst, mand, time_limit=time_limit, gap=gap, keep=keep, relax=relax or None)
+    values = key_marginal_values(inst, mand, plan)
+    if verify:
+        values = verify_marginal_values(
+            inst, mand, values, step=step, time_limit=time_limit, gap=gap
+        )
+    update: dict[str, object] = {
+        "binding": marginal_values(inst, mand, plan),
+        "marginal_values": values,
+    }
+    if rationale:
+        update["rationale"] = deal_rationale(
+            inst, mand, plan, verify=verify, time_limit=time_limit, gap=gap
+        )
+    plan = plan.model_copy(update=update)
     if fmt == "table":
         show(explain_renderables(plan), output)
+    elif fmt == "csv":
+        rows = plan.rationale if rationale else plan.marginal_values
+        emit(pd.DataFrame([r.model_dump() for r in rows]).to_csv(index=False), output)
     else:
         write_plan(plan, fmt, output)
     ctx.exit(EXIT_CODES[plan.status])
+
+
+def failures(table: pd.DataFrame) -> int:
+    """Report the variants that failed, one line each on stderr; the exit code to end with
+    (2 when any failed: the table still holds every other variant)."""
+    failed = table[table["status"] == "failed"] if "status" in table else table.iloc[0:0]
+    for row in failed.itertuples():
+        click.echo(f"error: {row.error}", err=True)
+    return EXIT_INPUT if len(failed) else EXIT_OK
 
 
 @main.command()
@@ -220,37 +294,41 @@ def explain(
 @mandate_option
 @scenarios_option
 @solver_options
+@progress_option
 @output_options
+@click.pass_context
 def whatif(
+    ctx: click.Context,
     paths: tuple[Path, ...],
     mandate: Path | None,
     scenarios: Path | None,
     time_limit: float | None,
     gap: float | None,
+    progress: bool | None,
     fmt: str,
     output: Path | None,
 ) -> None:
     """Solve the named edits of a what-if YAML file one after another, each against the base.
 
-    PATHS is [INSTANCE] WHATIFS.yaml.
+    PATHS is [INSTANCE] WHATIFS.yaml; WHATIFS may name a bundled file (ten-questions). A
+    what-if that fails is reported with its error (exit 2) and the others are still solved.
     """
     instance, whatifs = split_paths(paths, "WHATIFS.yaml")
     inst, mand = load_inputs(instance, mandate, scenarios=scenarios)
-    variants = load_variants(whatifs)
-    with progress_bar("what-ifs", len(variants) + 1) as advance:
+    variants = load_variants(resolve_file(whatifs, "whatif"))
+    with progress_bar("what-ifs", len(variants) + 1, progress) as advance:
         table, plans = run_whatifs(
             inst, mand, variants, time_limit=time_limit, gap=gap, progress=advance
         )
     if fmt == "json":
         data = {name: plan.to_dict() for name, plan in plans.items()}
-        emit(
-            json.dumps({"summary": table.to_dict("records"), "plans": data}, indent=2) + "\n",
-            output,
-        )
+        summary = json.loads(table.to_json(orient="records"))  # NaN of failed rows: null
+        emit(json.dumps({"summary": summary, "plans": data}, indent=2) + "\n", output)
     elif fmt == "csv":
         emit(table_csv(table), output)
     else:
         show(whatif_renderables(table, f"What-ifs on {inst.name} under {mand.name}"), output)
+    ctx.exit(failures(table))
 
 
 @main.command()
@@ -265,7 +343,11 @@ def whatif(
     help="Write 1 on failure and 0 otherwise, without the survivors' realised multiples.",
 )
 @click.option(
-    "-o", "--output", type=click.Path(path_type=Path), help="Default: INSTANCE/scenarios.csv."
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    callback=writable_file,
+    help="Default: INSTANCE/scenarios.csv (required for a bundled instance).",
 )
 def scenarios(
     instance: Path | None,
@@ -278,8 +360,17 @@ def scenarios(
 ) -> None:
     """Sample correlated outcome scenarios (one-factor Gaussian copula per pillar and sub-area):
     each candidate fails with its loss probability, else returns a lognormal multiple with mean
-    expected_multiple and log-sd multiple_sigma; written as loss fractions 1 − multiple."""
-    instance_path, _ = resolve_paths(instance, Path("-"))
+    expected_multiple and log-sd multiple_sigma; written as loss fractions 1 − multiple.
+
+    They are written to -o, or into the INSTANCE folder given; never into a bundled instance
+    (later solves would pick them up silently): give -o and pass them with --scenarios."""
+    instance_path = resolve_instance(instance)
+    if output is None and is_bundled(instance_path):
+        raise InputError(
+            f"{instance_path.name} is a bundled instance and is not written to: give -o PATH, "
+            "then solve with --scenarios PATH",
+            column="-o",
+        )
     inst = load_instance(instance_path, scenarios=None)
     sampled = sample_scenarios(
         inst,
@@ -300,8 +391,17 @@ def scenarios(
 @click.option("--years", type=int, default=10, show_default=True, help="Horizon length.")
 @click.option("--start", type=int, default=2026, show_default=True, help="First horizon year.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Folder.")
-def generate(candidates: int, seed: int, years: int, start: int, output: Path) -> None:
+@click.option("--force", is_flag=True, help="Write into an existing folder that is not empty.")
+def generate(candidates: int, seed: int, years: int, start: int, output: Path, force: bool) -> None:
     """Write a synthetic instance (and a matching mandate.yaml) resampled from sri-2025."""
+    if output.exists() and not output.is_dir():
+        raise InputError("exists and is not a folder", file=str(output), column="-o")
+    if output.is_dir() and any(output.iterdir()) and not force:
+        raise InputError(
+            "folder exists and is not empty (--force writes into it)", file=str(output), column="-o"
+        )
+    if not output.parent.is_dir():
+        raise InputError("output folder does not exist", file=str(output.parent), column="-o")
     inst, mand = generate_instance(candidates=candidates, seed=seed, years=years, start=start)
     write_generated(output, inst, mand)
     click.echo(f"wrote {candidates} candidates and mandate.yaml to {output}", err=True)
@@ -315,9 +415,15 @@ def generate(candidates: int, seed: int, years: int, start: int, output: Path) -
 @click.option("--from", "start", type=float, required=True, help="First value.")
 @click.option("--to", "stop", type=float, required=True, help="Last value.")
 @click.option("--points", type=int, default=5, show_default=True, help="Number of points.")
-@click.option("--plot", type=click.Path(path_type=Path), help="Write an interactive HTML chart.")
+@click.option(
+    "--plot",
+    type=click.Path(path_type=Path),
+    callback=writable_file,
+    help="Write an interactive HTML chart.",
+)
 @click.option("--robustness", is_flag=True, help="Show how often each candidate is chosen.")
 @solver_options
+@progress_option
 @output_options
 def frontier(
     instance: Path | None,
@@ -331,12 +437,16 @@ def frontier(
     robustness: bool,
     time_limit: float | None,
     gap: float | None,
+    progress: bool | None,
     fmt: str,
     output: Path | None,
 ) -> None:
-    """Trade-off curve: solve with KEY at POINTS values from --from to --to, in one warm Session."""
+    """Trade-off curve: solve with KEY at POINTS values from --from to --to, in one warm Session.
+
+    Each point's change from the previous one is marked significant only when it exceeds what
+    the two plans' MIP gaps leave open."""
     inst, mand = load_inputs(instance, mandate, scenarios=scenarios)
-    with progress_bar(f"frontier over {key}", points) as advance:
+    with progress_bar(f"frontier over {key}", points, progress) as advance:
         table = solve_frontier(
             inst, mand, key, start, stop, points, time_limit=time_limit, gap=gap, progress=advance
         )
@@ -356,28 +466,64 @@ def frontier(
 )
 @click.option("--scheduler", help="Address of a running dask.distributed scheduler.")
 @click.option("--robustness", is_flag=True, help="Show how often each candidate is chosen.")
+@progress_option
 @output_options
+@click.pass_context
 def sweep(
+    ctx: click.Context,
     paths: tuple[Path, ...],
     mandate: Path | None,
     scenarios: Path | None,
     workers: int,
     scheduler: str | None,
     robustness: bool,
+    progress: bool | None,
     fmt: str,
     output: Path | None,
 ) -> None:
-    """Solve every variant of a grid file in parallel on Dask. PATHS is [INSTANCE] GRID.yaml."""
+    """Solve every variant of a grid file in parallel on Dask. PATHS is [INSTANCE] GRID.yaml.
+
+    A variant that fails is reported with its error (exit 2) and the others are still solved."""
     instance, grid = split_paths(paths, "GRID.yaml")
     inst, mand = load_inputs(instance, mandate, scenarios=scenarios)
-    variants = load_grid(grid)
-    with progress_bar("sweep", len(variants)) as advance:
+    variants = load_grid(resolve_file(grid, "whatif"))
+    with progress_bar("sweep", len(variants), progress) as advance:
         table = run_sweep(
             inst, mand, variants, workers=workers, scheduler=scheduler, progress=advance
         )
+    exit_code = failures(table)
     if robustness:
         table = robustness_table(table, inst)
     write_table(table, f"Sweep of {len(variants)} variants", fmt, output)
+    ctx.exit(exit_code)
+
+
+@main.command(name="list")
+def list_bundled() -> None:
+    """The bundled instances, mandates and what-if files, by the names commands take."""
+    rows = []
+    for kind, (folder, suffix) in BUNDLED_KINDS.items():
+        for name in bundled_names(kind):
+            path = bundled(f"{folder}/{name}{suffix}")
+            rows.append({"kind": kind, "name": name, "what": _headline(path)})
+    show(
+        [frame_table(pd.DataFrame(rows), "Bundled inputs (use the name, e.g. -m defense-first)")],
+        None,
+    )
+
+
+def _headline(path: Path) -> str:
+    """The first line a bundled input says about itself: an instance's description, a file's
+    first comment line."""
+    if path.is_dir():
+        description = str((read_yaml(path / "instance.yaml") or {}).get("description", ""))
+        first = description.strip().split(". ")[0]
+        return first if len(first) <= 100 else first[:99] + "…"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        text = line.strip()
+        if text.startswith("#") and text.strip("# "):
+            return text.lstrip("# ").strip()
+    return ""
 
 
 @main.command()
@@ -460,6 +606,7 @@ def alternatives(
     "-o",
     "--output",
     type=click.Path(path_type=Path),
+    callback=writable_file,
     help="Report file [default: PLAN_FILE with .html or .pdf].",
 )
 def report(

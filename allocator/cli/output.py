@@ -4,7 +4,6 @@ written atomically; and plan files read back."""
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -12,9 +11,11 @@ from typing import Any, TypeVar
 import click
 from pydantic import BaseModel
 from rich.console import Console, Group
+from rich.measure import Measurement
 
 from allocator.cli.render import frame_table, plan_renderables
 from allocator.errors import InputError
+from allocator.inputs.mandate import Mandate
 from allocator.io import write_atomic
 from allocator.results.plan import Plan
 
@@ -27,27 +28,47 @@ def emit(text: str, output: Path | None) -> None:
         write_atomic(output, text)
 
 
+def _natural_width(console: Console, renderables: list[Any]) -> int:
+    """The width at which no table of the output is squeezed (at least 100, at most 400)."""
+    tables = [r for r in renderables if not isinstance(r, str)]
+    options = console.options.update(max_width=400)
+    widths = [Measurement.get(console, options, t).maximum for t in tables]
+    return min(400, max([100, *widths]))
+
+
 def show(renderables: Iterable[Any], output: Path | None) -> None:
-    """Print to the terminal (with colour when it is one) or write plain text to a file."""
+    """Print to the terminal (with colour when it is one, at its width) or write plain text,
+    wide enough that no table is squeezed, to a pipe or a file."""
+    parts = list(renderables)
     if output is None:
         console = Console()
-        console.width = console.width if console.is_terminal else 200
-        console.print(Group(*renderables))
+        if not console.is_terminal:
+            console.width = _natural_width(console, parts)
+        console.print(Group(*parts))
         return
     buffer = io.StringIO()
-    Console(file=buffer, width=160, no_color=True).print(Group(*renderables))
+    console = Console(file=buffer, width=400, no_color=True)
+    console.width = _natural_width(console, parts)
+    console.print(Group(*parts))
     write_atomic(output, buffer.getvalue())
 
 
-def write_plan(plan: Plan, fmt: str, output: Path | None, table: str = "investments") -> None:
+def write_plan(
+    plan: Plan,
+    fmt: str,
+    output: Path | None,
+    table: str = "investments",
+    mandate: Mandate | None = None,
+) -> None:
     """A plan in the requested format, to stdout or a file; ``table`` is what the CSV holds
-    (``investments`` or ``cash_flows``)."""
+    (``investments`` or ``cash_flows``), and the table format shows the mandate's caps beside
+    the totals when it is given."""
     if fmt == "json":
         emit(plan.to_json() + "\n", output)
     elif fmt == "csv":
         emit(plan.to_frame(table).to_csv(index=False), output)  # type: ignore[arg-type]
     else:
-        show(plan_renderables(plan), output)
+        show(plan_renderables(plan, mandate), output)
 
 
 Loaded = TypeVar("Loaded", bound=BaseModel)
@@ -72,10 +93,9 @@ def load_plan(path: Path) -> Plan:
 
 
 def table_csv(table: Any) -> str:
-    """A result table as CSV, each variant's investments map as JSON text."""
-    if "investments" in table:
-        table = table.assign(investments=table["investments"].map(json.dumps, na_action="ignore"))
-    return table.to_csv(index=False)
+    """A result table as CSV: one value per cell (each variant's investment map, kept for
+    robustness tables, is left out; ``--format json`` has every plan's investments)."""
+    return table.drop(columns=["investments"], errors="ignore").to_csv(index=False)
 
 
 def write_table(table: Any, title: str, fmt: str, output: Path | None) -> None:
@@ -85,7 +105,18 @@ def write_table(table: Any, title: str, fmt: str, output: Path | None) -> None:
     elif fmt == "csv":
         emit(table_csv(table), output)
     else:
-        display = table.drop(columns=["investments", "name"], errors="ignore")
+        display = table.drop(columns=["investments"], errors="ignore")
         display = display.dropna(axis=1, how="all")  # e.g. CVaR without scenarios
         display = display.rename(columns=lambda c: c.removeprefix("committed_"))
-        show([frame_table(display, title)], output)
+        show([frame_table(display, title), *table_notes(display)], output)
+
+
+def table_notes(display: Any) -> list[str]:
+    """What a result table's less obvious columns mean."""
+    notes = []
+    if "significant" in display:
+        notes.append(
+            "change: objective against the base (a frontier: the previous point); significant: "
+            "larger than the two plans' MIP gaps leave open (otherwise noise of the search)"
+        )
+    return notes

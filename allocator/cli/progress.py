@@ -3,24 +3,42 @@
 from __future__ import annotations
 
 import io
+import os
 import re
+import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TextIO
 
+import click
 from rich.console import Console
 from rich.live import Live
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
 
+def _plain(text: str) -> None:
+    """One progress line on stderr, for logs and pipes (no terminal to redraw)."""
+    click.echo(text, err=True)
+
+
 @contextmanager
-def progress_bar(label: str, total: int) -> Iterator[Callable[[int, int], None]]:
-    """A transient bar; the yielded callback takes (done, total)."""
+def progress_bar(
+    label: str, total: int, enabled: bool | None = None
+) -> Iterator[Callable[[int, int], None]]:
+    """A transient bar on a terminal, plain ``label: done/total`` lines when progress is asked
+    for without one, nothing otherwise; the yielded callback takes (done, total)."""
     console = Console(stderr=True)
+    wanted = console.is_terminal if enabled is None else enabled
+    if wanted and not console.is_terminal:
+        started = time.perf_counter()
+        yield lambda done, count: _plain(
+            f"{label}: {done}/{count} ({time.perf_counter() - started:.1f}s)"
+        )
+        return
     columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(
-        *columns, console=console, transient=True, disable=not console.is_terminal
-    ) as bar:
+    with Progress(*columns, console=console, transient=True, disable=not wanted) as bar:
         task = bar.add_task(label, total=total)
         yield lambda done, _total: bar.update(task, completed=done)
 
@@ -34,12 +52,20 @@ _ROW = re.compile(
 
 
 class SolveProgress(io.StringIO):
-    """A text stream for the HiGHS log that shows incumbent, bound, gap and time live."""
+    """A text stream for the HiGHS log that shows incumbent, bound, gap and time: live on a
+    terminal, else as plain lines (``live`` None), one per row of HiGHS's table."""
 
-    def __init__(self, live: Live) -> None:
+    def __init__(self, live: Live | None, stream: TextIO | None = None) -> None:
         super().__init__()
-        self.live, self._pending = live, ""
-        self.live.update(_status("presolving", "-", "-", "-"))
+        self.live, self.stream, self._pending = live, stream or sys.stderr, ""
+        self._show(_status("presolving", "-", "-", "-"))
+
+    def _show(self, status: Text) -> None:
+        if self.live is not None:
+            self.live.update(status)
+        else:
+            self.stream.write(status.plain + "\n")
+            self.stream.flush()
 
     def writable(self) -> bool:
         """HiGHS writes its log here."""
@@ -52,7 +78,7 @@ class SolveProgress(io.StringIO):
         for line in lines:
             row = _ROW.match(line)
             if row:
-                self.live.update(
+                self._show(
                     _status("solving", row["incumbent"], row["bound"], row["gap"], row["time"])
                 )
         return len(text)
@@ -66,11 +92,34 @@ def _status(stage: str, incumbent: str, bound: str, gap: str, seconds: str = "0"
 
 
 @contextmanager
+def _own_stderr() -> Iterator[TextIO]:
+    """A stream to the stderr of now: the solver captures fds 1 and 2 while it runs (its log
+    is kept, not printed), so progress writes to a duplicate of the real stderr."""
+    stream = sys.stderr
+    try:
+        descriptor = stream.fileno()
+    except (AttributeError, OSError, ValueError):  # not a file (a test runner's buffer)
+        yield stream
+        return
+    copy = os.fdopen(os.dup(descriptor), "w", buffering=1, encoding="utf-8")
+    try:
+        yield copy
+    finally:
+        copy.close()
+
+
+@contextmanager
 def solve_progress(enabled: bool | None) -> Iterator[SolveProgress | None]:
-    """Live solve progress on stderr; by default only when stderr is a terminal."""
-    console = Console(stderr=True)
-    if not (console.is_terminal if enabled is None else enabled):
+    """Solve progress on stderr: by default live when stderr is a terminal; when asked for
+    without one (``--progress`` into a log), plain lines."""
+    terminal = Console(stderr=True).is_terminal
+    if not (terminal if enabled is None else enabled):
         yield None
         return
-    with Live(console=console, transient=True, refresh_per_second=4) as live:
-        yield SolveProgress(live)
+    with _own_stderr() as stream:
+        if not terminal:
+            yield SolveProgress(None, stream)
+            return
+        console = Console(file=stream, force_terminal=True)
+        with Live(console=console, transient=True, refresh_per_second=4) as live:
+            yield SolveProgress(live, stream)

@@ -1,12 +1,20 @@
-"""Rich renderings of a Plan for the ``table`` format."""
+"""Rich renderings of plans, comparisons and explanations for the ``table`` format.
+
+A plan's table is what a committee reads: the summary (with tail risk), committed by pillar and
+by sub-area (every sub-area, $0 included, against its cap), capital called by year against the
+pacing caps, capital online by the impact-by years, binding limits and the investments.
+"""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+import pandas as pd
 from rich.markup import escape
 from rich.table import Table
 
+from allocator.inputs.mandate import Mandate, ShareLimits, year_limits
 from allocator.results.plan import Plan
 
 
@@ -14,9 +22,23 @@ def _money(value: float) -> str:
     return f"{value:,.1f}"
 
 
+def _optional_money(value: float | None) -> str:
+    return "" if value is None else _money(value)
+
+
+def plan_title(plan: Plan) -> str:
+    """ "Plan: instance under mandate", saying when the mandate file was edited."""
+    title = f"Plan: {plan.instance} under {plan.mandate}"
+    edits = plan.provenance.edits
+    if edits:
+        listed = ", ".join(f"{k}={v}" for k, v in edits.items())
+        title += f" (edited: {len(edits)} change{'s' if len(edits) > 1 else ''}: {listed})"
+    return title
+
+
 def summary_table(plan: Plan) -> Table:
-    """Status, objective terms, bound and gap, committed, deals, risk."""
-    table = Table(title=escape(f"Plan: {plan.instance} under {plan.mandate}"), show_header=False)
+    """Status, objective terms, bound and gap, committed, deals, risk and tail risk."""
+    table = Table(title=escape(plan_title(plan)), show_header=False)
     table.add_column("what", style="bold")
     table.add_column("value", justify="right")
     rows: list[tuple[str, str]] = [("status", plan.status.value)]
@@ -37,6 +59,19 @@ def summary_table(plan: Plan) -> Table:
                 "-" if plan.metrics.payback_year is None else str(plan.metrics.payback_year),
             ),
         ]
+        cvar = plan.metrics.cvar
+        if cvar:
+            alpha = f"{cvar['alpha']:.0%}"
+            rows += [
+                (f"CVaR {alpha} of the scenario loss ($M)", _money(cvar["cvar"])),
+                (
+                    f"VaR {alpha} / mean loss ($M)",
+                    f"{_money(cvar['var'])} / {_money(cvar['mean'])}",
+                ),
+            ]
+    settings = plan.provenance
+    if settings.time_limit is not None:
+        rows.append(("time limit (s) / gap", f"{settings.time_limit:g} / {settings.gap:g}"))
     rows.append(
         ("build / solve (s)", f"{plan.solver.build_seconds:.2f} / {plan.solver.seconds:.2f}")
     )
@@ -109,22 +144,117 @@ def outcome_table(plan: Plan) -> Table | None:
     return table
 
 
-def pillar_table(plan: Plan) -> Table:
-    """Committed by pillar with its share of the total."""
-    table = Table(title="Committed by pillar")
-    for name, justify in (
-        ("pillar", "left"),
-        ("$M", "right"),
-        ("share", "right"),
-        ("deals", "right"),
-    ):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
-    total = plan.totals.committed or 1.0
+def _columns(table: Table, names: tuple[str, ...], left: int = 1) -> Table:
+    for n, name in enumerate(names):
+        table.add_column(name, justify="left" if n < left else "right")
+    return table
+
+
+def _cap(limits: ShareLimits | None, basis: float, kind: str) -> float | None:
+    """The tightest cap (``max``) or floor (``min``) of a pillar or sub-area, in $M."""
+    if limits is None:
+        return None
+    share, amount = getattr(limits, f"{kind}_share"), getattr(limits, f"{kind}_amount")
+    values = [v for v in (None if share is None else share * basis, amount) if v is not None]
+    if not values:
+        return None
+    return min(values) if kind == "max" else max(values)
+
+
+def _basis(plan: Plan, mandate: Mandate | None) -> float:
+    if mandate is None or mandate.share_basis == "deployed":
+        return plan.totals.committed
+    return mandate.budget
+
+
+def pillar_table(plan: Plan, mandate: Mandate | None = None) -> Table:
+    """Committed by pillar with its share of the basis, deals, floor and cap."""
+    table = _columns(
+        Table(title="Committed by pillar"), ("pillar", "$M", "share", "deals", "floor", "cap")
+    )
+    basis = _basis(plan, mandate) or 1.0
     deals: dict[str, int] = {}
     for inv in plan.investments:
         deals[inv.pillar_id] = deals.get(inv.pillar_id, 0) + 1
+    limits = mandate.pillars if mandate else {}
     for pillar, value in plan.totals.by_pillar.items():
-        table.add_row(pillar, _money(value), f"{value / total:.1%}", str(deals.get(pillar, 0)))
+        own = limits.get(pillar)
+        table.add_row(
+            escape(pillar),
+            _money(value),
+            f"{value / basis:.1%}",
+            str(deals.get(pillar, 0)),
+            _optional_money(_cap(own, basis, "min")),
+            _optional_money(_cap(own, basis, "max")),
+        )
+    return table
+
+
+def sub_area_table(plan: Plan, mandate: Mandate | None = None) -> Table:
+    """Committed by sub-area, every sub-area of the taxonomy ($0 included), against its cap."""
+    table = _columns(
+        Table(title="Committed by sub-area"), ("sub-area", "$M", "share", "deals", "floor", "cap")
+    )
+    basis = _basis(plan, mandate) or 1.0
+    deals: dict[str, int] = {}
+    for inv in plan.investments:
+        deals[inv.sub_area_id] = deals.get(inv.sub_area_id, 0) + 1
+    limits = mandate.sub_area_limits(list(plan.totals.by_sub_area)) if mandate else {}
+    for sub_area, value in plan.totals.by_sub_area.items():
+        own = limits.get(sub_area)
+        table.add_row(
+            escape(sub_area),
+            _money(value),
+            f"{value / basis:.1%}",
+            str(deals.get(sub_area, 0)),
+            _optional_money(_cap(own, basis, "min")),
+            _optional_money(_cap(own, basis, "max")),
+        )
+    return table
+
+
+def pacing_table(plan: Plan, mandate: Mandate | None = None) -> Table:
+    """Committed and called by year, against the pacing floors and caps (called capital)."""
+    table = _columns(
+        Table(title="Capital by year"),
+        ("year", "committed", "called", "floor", "cap", "cumulative", "cumulative cap"),
+    )
+    years = sorted(
+        {int(y) for y in plan.totals.by_year_called}
+        | {int(y) for y in plan.totals.by_year_committed}
+        | set(mandate.years if mandate else [])
+    )
+    in_horizon = set(mandate.years) if mandate else set(years)
+    floors = year_limits(mandate.pacing.annual_min, mandate.years) if mandate else {}
+    caps = year_limits(mandate.pacing.annual_max, mandate.years) if mandate else {}
+    cumulative_caps = dict(mandate.pacing.cumulative_max or {}) if mandate else {}
+    cumulative = 0.0
+    for year in years:
+        called = plan.totals.by_year_called.get(str(year), 0.0)
+        cumulative += called if year in in_horizon else 0.0
+        table.add_row(
+            str(year) + ("" if year in in_horizon else " (after the horizon)"),
+            _money(plan.totals.by_year_committed.get(str(year), 0.0)),
+            _money(called),
+            _optional_money(floors.get(year)),
+            _optional_money(caps.get(year)),
+            _money(cumulative) if year in in_horizon else "",
+            _optional_money(cumulative_caps.get(year)),
+        )
+    return table
+
+
+def impact_table(plan: Plan, mandate: Mandate) -> Table:
+    """Capital whose impact is online by each impact-by year, against the rule."""
+    table = _columns(Table(title="Impact online by"), ("year", "share online", "required"))
+    for rule in mandate.lead_time.impact_by:
+        online = plan.metrics.impact_by.get(str(rule.year), 0.0)
+        required = []
+        if rule.min_share is not None:
+            required.append(f"{rule.min_share:.1%}")
+        if rule.min_amount is not None:
+            required.append(f"${rule.min_amount:,.0f}M")
+        table.add_row(str(rule.year), f"{online:.1%}", " and ".join(required))
     return table
 
 
@@ -141,7 +271,7 @@ def investment_table(plan: Plan) -> Table:
             escape(inv.name),
             escape(inv.sub_area_id),
             _money(inv.amount),
-            f"{inv.impact_year:g}",
+            str(inv.impact_year),
             f"{inv.loss_probability:.0%}",
             str(inv.hold),
             f"{inv.return_rate:.2f}",
@@ -159,84 +289,161 @@ def binding_table(plan: Plan) -> Table:
     return table
 
 
-def plan_renderables(plan: Plan) -> list[Any]:
-    """Everything the table format shows for a plan."""
-    parts: list[Any] = [summary_table(plan)]
-    if plan.diagnosis is not None:
-        parts.append(f"[bold red]Diagnosis:[/] {escape(plan.diagnosis.message)}")
-        parts += [
-            escape(f"  relax {r.key} from {r.from_} to {r.to}") for r in plan.diagnosis.relaxations
-        ]
+def diagnosis_renderables(plan: Plan) -> list[Any]:
+    """The diagnosis of an infeasible mandate and its relaxations as --set options."""
+    if plan.diagnosis is None:
+        return []
+    parts: list[Any] = [f"[bold red]Diagnosis:[/] {escape(plan.diagnosis.message)}"]
+    parts += [
+        escape(f"  relax {r.key} from {r.from_:g} to {r.to:g}  (--set {r.key}={r.to:g})")
+        for r in plan.diagnosis.relaxations
+    ]
+    return parts
+
+
+def plan_renderables(plan: Plan, mandate: Mandate | None = None) -> list[Any]:
+    """Everything the table format shows for a plan (caps and floors need the mandate)."""
+    parts: list[Any] = [summary_table(plan), *diagnosis_renderables(plan)]
     if plan.found:
-        parts += [pillar_table(plan), cash_flow_table(plan)]
+        parts += [pillar_table(plan, mandate), sub_area_table(plan, mandate)]
+        parts += [pacing_table(plan, mandate), cash_flow_table(plan)]
         outcome = outcome_table(plan)
         parts += [outcome] if outcome is not None else []
+        if mandate is not None and mandate.lead_time.impact_by:
+            parts.append(impact_table(plan, mandate))
         parts += [binding_table(plan), investment_table(plan)]
     return parts
 
 
 def frame_table(frame: Any, title: str) -> Table:
-    """A DataFrame as a rich table (numbers right-aligned, rounded)."""
-    table = Table(title=title)
-    for column in frame.columns:
-        numeric = frame[column].dtype.kind in "if"
-        table.add_column(escape(str(column)), justify="right" if numeric else "left")
+    """A DataFrame as a rich table (numbers right-aligned, rounded; whole numbers as such)."""
+    table = Table(title=escape(title))
+    for n, column in enumerate(frame.columns):
+        numeric = frame[column].dtype.kind in "iuf" or str(frame[column].dtype) == "Int64"
+        justify = "right" if numeric else "left"
+        table.add_column(
+            escape(str(column)),
+            justify=justify,  # type: ignore[arg-type]
+            no_wrap=numeric or n == 0,
+        )
     for row in frame.itertuples(index=False):
         table.add_row(*(_cell(v) for v in row))
     return table
 
 
 def _cell(value: Any) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, float):
-        return "" if value != value else f"{value:,.2f}"
+        return f"{value:,.1f}" if abs(value) >= 1000 else f"{value:,.2f}"
     return escape(str(value))
 
 
 def comparison_renderables(comparison: Any) -> list[Any]:
     """Metrics and totals side by side, then the investment changes."""
     title = f"{comparison.plan} against {comparison.base}"
+    verdict = {
+        True: "the objective's change is larger than the two plans' MIP gaps leave open",
+        False: "the objective's change is within the two plans' MIP gaps: not significant",
+        None: "",
+    }[comparison.significant]
     return [
         frame_table(comparison.totals_frame(), f"Totals and metrics: {title}"),
+        *([verdict] if verdict else []),
         frame_table(comparison.to_frame(), "Investments added, removed, resized, moved"),
     ]
 
 
-def explain_renderables(plan: Plan) -> list[Any]:
-    """Binding limits with their marginal values, or the diagnosis of an infeasible mandate."""
-    parts: list[Any] = [summary_table(plan)]
-    if plan.diagnosis is not None:
-        parts.append(f"[bold red]Diagnosis:[/] {escape(plan.diagnosis.message)}")
-        return parts
-    table = Table(title="Binding limits and their marginal values")
-    for name in ("key", "limit", "slack", "marginal value", "constraint"):
-        table.add_column(
-            name, justify="right" if name in {"limit", "slack", "marginal value"} else "left"
-        )
-    for b in sorted(plan.binding, key=lambda b: -(b.dual or 0.0)):
-        dual = "-" if b.dual is None else f"{b.dual:,.4g}"
-        table.add_row(escape(b.key), f"{b.limit:g}", f"{b.slack:g}", dual, escape(b.constraint))
-    parts.append(table)
-    parts.append(
-        "marginal value: objective gained per unit of relaxation of the limit "
-        "($M for amounts, 1.0 for shares, one deal for counts), with the chosen investments fixed"
+def marginal_table(plan: Plan) -> Table:
+    """The mandate keys' marginal values, their ranges and (if verified) the re-solves."""
+    table = Table(title="Marginal values")
+    verified = any(v.delta is not None for v in plan.marginal_values)
+    names = ["key", "value", "marginal value", "holds from", "to", "rows"]
+    if verified:
+        names += ["step", "re-solved relaxed", "re-solved tightened"]
+    _columns(table, tuple(names))
+    for v in plan.marginal_values:
+        row = [
+            escape(v.key),
+            f"{v.value:g}",
+            f"{v.dual:,.4g}",
+            "" if v.valid_from is None else f"{v.valid_from:g}",
+            "" if v.valid_to is None else f"{v.valid_to:g}",
+            str(v.rows),
+        ]
+        if verified:
+            row += [
+                "" if v.delta is None else f"{v.delta:g}",
+                _resolved(v.per_unit_relaxed, v.significant_relaxed),
+                _resolved(v.per_unit_tightened, v.significant_tightened),
+            ]
+        table.add_row(*row)
+    return table
+
+
+def _resolved(value: float | None, significant: bool | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:,.4g}" + ("" if significant else " (n.s.)")
+
+
+def rationale_table(plan: Plan) -> Table:
+    """What forcing each deal the other way would cost."""
+    table = _columns(
+        Table(title="Why each deal is in or out: the objective lost by forcing it the other way"),
+        ("id", "in plan", "$M", "cost at least", "cost at most", "re-solved", "note"),
     )
+    for r in sorted(plan.rationale, key=lambda r: (not r.chosen, -(r.cost_at_least or 0.0))):
+        table.add_row(
+            escape(r.id),
+            "in" if r.chosen else "out",
+            _money(r.amount) if r.chosen else "",
+            "" if r.cost_at_least is None else f"{r.cost_at_least:,.2f}",
+            "" if r.cost_at_most is None else f"{r.cost_at_most:,.2f}",
+            _resolved(r.cost, r.significant),
+            escape(r.note or ""),
+        )
+    return table
+
+
+def explain_renderables(plan: Plan) -> list[Any]:
+    """Marginal values (and per-deal rationale), or the diagnosis of an infeasible mandate."""
+    parts: list[Any] = [summary_table(plan), *diagnosis_renderables(plan)]
+    if plan.diagnosis is not None or not plan.found:
+        return parts
+    parts += [
+        marginal_table(plan),
+        "marginal value: objective gained per unit of relaxation of the key (raising a cap, "
+        "lowering a floor; per $M, per 1.0 of a share, per deal), through every row the key "
+        "enters, with the chosen investments fixed; it holds while the key stays from/to. "
+        "Re-solved: the full model solved again with the key moved by the step (n.s.: within "
+        "the MIP gaps).",
+    ]
+    if plan.rationale:
+        parts.append(rationale_table(plan))
     return parts
 
 
 def whatif_renderables(table: Any, title: str) -> list[Any]:
     """The what-if table for a terminal: pillar columns by id, added/removed as counts, columns
-    with no value in any row (CVaR without scenarios), TVPI, IRR and the investment maps left
-    out."""
-    # the terminal keeps to the objective, pillars and risk; TVPI and IRR are in csv and json
-    display = table.drop(columns=["investments", "tvpi", "irr"], errors="ignore")
-    display = display.dropna(axis=1, how="all")
-    display = display.rename(columns=lambda c: c.removeprefix("committed_"))
+    with no value in any row (CVaR without scenarios), TVPI, IRR, timings and the investment
+    maps left out (TVPI and IRR are in csv and json)."""
+    display = table.drop(columns=["investments", "seconds", "tvpi", "irr"], errors="ignore")
+    display = display.dropna(axis=1, how="all").rename(
+        columns=lambda c: c.removeprefix("committed_")
+    )
     for column in ("added", "removed"):
-        display[column] = display[column].map(lambda ids: len(ids.split()) if ids else 0)
+        if column in display:
+            display[column] = display[column].map(
+                lambda ids: len(ids.split()) if isinstance(ids, str) and ids else 0
+            )
     return [
         frame_table(display, title),
         "pillar columns: $M committed; added/removed: investments against the base "
-        "(ids with --format csv or json)",
+        "(ids with --format csv or json); change: objective against the base; significant: "
+        "larger than the two plans' MIP gaps leave open (otherwise noise of the search)",
     ]
 
 

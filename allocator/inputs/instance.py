@@ -2,11 +2,12 @@
 
 Validation happens once, here, before any modelling: pydantic checks each value, and one
 ``check_<problem>`` function per cross-row rule names the file, row and column at fault.
-Rows are numbered from 1 for the first data row (the header is not counted).
+Rows are numbered as a spreadsheet shows them: the header is row 1, the first data row row 2.
 """
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -26,7 +27,7 @@ from pydantic import (
 )
 from pydantic.json_schema import JsonDict, SkipJsonSchema
 
-from allocator.errors import InputError
+from allocator.errors import MAX_REPORTED, InputError, sheet_row
 from allocator.inputs.columns import Column, columns_of
 from allocator.inputs.scenarios import Scenarios
 from allocator.io import input_error, read_csv, read_yaml
@@ -420,19 +421,42 @@ def _load_rows(path: Path, columns: Iterable, model: type[BaseModel], extra: boo
         raise input_error(err, path.name, rows=True) from None
 
 
+IGNORED_PREFIX = "_"  # a column named ``_owner`` is the user's own and is not read
+
+
 def _attribute_columns(frame: pd.DataFrame, file: str) -> list[str]:
-    """Unknown columns whose every non-empty cell is numeric are attributes; others are ignored."""
+    """Unknown columns whose non-empty cells are all numbers are attributes; a column whose name
+    starts with ``_`` is ignored. Any other unknown column is an error, since a misspelled
+    known column (``require``) would otherwise drop what it carries without a word."""
     attributes = []
     for column in frame.columns:
-        if column in KNOWN_CANDIDATE_COLUMNS:
+        if column in KNOWN_CANDIDATE_COLUMNS or column.startswith(IGNORED_PREFIX):
             continue
         cells = frame[column]
-        numeric = pd.to_numeric(cells.where(cells != ""), errors="coerce")
-        if numeric.notna().sum() == (cells != "").sum() and numeric.notna().any():
-            if not numeric.dropna().map(math.isfinite).all():
-                raise InputError("attribute values must be finite", file=file, column=column)
-            attributes.append(column)
+        filled = cells != ""
+        numeric = pd.to_numeric(cells.where(filled), errors="coerce")
+        bad = filled & (numeric.isna() | ~numeric.fillna(0).map(math.isfinite))
+        if not numeric.notna().any():
+            raise InputError(_unknown_column(column), file=file, column=column)
+        if bad.any():
+            rows = [sheet_row(int(i)) for i in bad.to_numpy().nonzero()[0]]
+            cells_found = [
+                (row, column, f"expected a finite number in attribute column (got {value!r})")
+                for row, value in zip(rows, cells[bad].tolist(), strict=True)
+            ]
+            raise InputError.cells(file, cells_found[:MAX_REPORTED], total=len(cells_found))
+        attributes.append(column)
     return attributes
+
+
+def _unknown_column(column: str) -> str:
+    close = difflib.get_close_matches(column, sorted(KNOWN_CANDIDATE_COLUMNS), n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return (
+        f"unknown column with no numbers (so not an attribute): {hint}Known columns are "
+        f"{', '.join(c.name for c in CANDIDATE_COLUMNS)}; prefix a column you keep for yourself "
+        f"with {IGNORED_PREFIX!r}"
+    )
 
 
 def _records(frame: pd.DataFrame, known: list[str], attributes: list[str]) -> list[dict[str, Any]]:
@@ -452,7 +476,7 @@ def _records(frame: pd.DataFrame, known: list[str], attributes: list[str]) -> li
 
 
 def _fail(file: str, row_index: int, column: str, message: str) -> InputError:
-    return InputError(message, file=file, row=row_index + 1, column=column)
+    return InputError(message, file=file, row=sheet_row(row_index), column=column)
 
 
 def check_taxonomy_unique(instance: Instance) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from allocator.errors import InputError
 from allocator.inputs import paths
@@ -345,6 +345,8 @@ class Mandate(BaseModel):
     force_out: tuple[str, ...] = Field(default=(), **_doc("Candidates that must not be chosen."))
     objective: Objective = Field(default=Objective(), **_doc("Weights of the objective terms."))
     solver: SolverSettings = Field(default=SolverSettings(), **_doc("HiGHS settings."))
+    # the dotted-path edits that made this mandate from its file, in order (``with_changes``)
+    _edits: tuple[tuple[str, Any], ...] = PrivateAttr(default=())
 
     @model_validator(mode="after")
     def _consistent(self) -> Mandate:
@@ -399,11 +401,24 @@ class Mandate(BaseModel):
         return merged
 
     def with_changes(self, changes: dict[str, Any]) -> Mandate:
-        """A new, validated mandate with dotted-path edits (``pacing.annual_max.2027``)."""
+        """A new, validated mandate with dotted-path edits (``pacing.annual_max.2027``).
+
+        The new mandate remembers its edits (``edits``), on top of this one's, so that a plan
+        can say what produced it."""
+        if not changes:
+            return self
         data = self.model_dump(mode="python", exclude_none=True)
         for path, value in changes.items():
             paths.set_path(data, path, value, self.years)
-        return _validate(data, source=f"--set {', '.join(changes)}")
+        edited = _validate(data, source=None)
+        history = {key: value for key, value in self._edits} | dict(changes)
+        edited._edits = tuple(history.items())
+        return edited
+
+    @property
+    def edits(self) -> dict[str, Any]:
+        """The dotted-path edits that made this mandate from the one loaded, in order."""
+        return dict(self._edits)
 
     @functools.cached_property
     def _dumped(self) -> dict[str, Any]:
@@ -421,6 +436,20 @@ class Mandate(BaseModel):
             if own is None or getattr(own, parts[2], None) is None:
                 parts[1] = "default"
         return paths.value_at(self._dumped, parts)
+
+    def source_key(self, key: str) -> str:
+        """The key whose value a limit row's key takes: a sub-area limit set only by
+        ``sub_areas.default`` comes from the default, a year of a scalar pacing limit from
+        the scalar; any other key is its own source."""
+        parts = key.split(".")
+        if parts[0] == "sub_areas" and len(parts) == 3 and parts[1] != "default":
+            own = self.sub_areas.get(parts[1])
+            if own is None or getattr(own, parts[2], None) is None:
+                return f"sub_areas.default.{parts[2]}"
+        if parts[0] == "pacing" and len(parts) == 3:
+            if not isinstance(getattr(self.pacing, parts[1], None), dict):
+                return f"pacing.{parts[1]}"
+        return key
 
     def flat(self) -> dict[str, Any]:
         """Every set key as a dotted path -> leaf value (lists indexed by position)."""
@@ -448,7 +477,7 @@ def _year_maps(mandate: Mandate) -> list[tuple[str, dict[int, float]]]:
     return [(key, value) for key, value in maps if isinstance(value, dict)]
 
 
-def _validate(data: dict[str, Any], source: str) -> Mandate:
+def _validate(data: dict[str, Any], source: str | None) -> Mandate:
     data = paths.lists(copy.deepcopy(data))
     try:
         return Mandate.model_validate(data)
@@ -494,6 +523,24 @@ def check_mandate(mandate: Mandate, instance: Instance, file: str = "mandate") -
         if mandate.objective.cvar_weight:
             raise InputError(_NEEDS_SCENARIOS, file=file, column="objective.cvar_weight")
 
+
+def outside_horizon(mandate: Mandate, instance: Instance) -> list[str]:
+    """Warnings for candidates whose start window lies wholly outside the horizon: they can
+    never be chosen, which is worth saying but not an error (the pipeline may serve several
+    horizons)."""
+    start, end = mandate.horizon.start, mandate.horizon.end
+    outside = [c for c in instance.candidates if c.latest_start < start or c.earliest_start > end]
+    lines = [
+        f"candidates.csv, {c.id}: start window {c.earliest_start}-{c.latest_start} lies "
+        f"outside the horizon {start}-{end}, so it can never be chosen"
+        for c in outside[:MAX_WARNINGS]
+    ]
+    if len(outside) > MAX_WARNINGS:
+        lines.append(f"and {len(outside) - MAX_WARNINGS} more candidates outside the horizon")
+    return lines
+
+
+MAX_WARNINGS = 10
 
 _NEEDS_SCENARIOS = (
     "needs loss scenarios: scenarios.csv in the instance folder, --scenarios PATH, "

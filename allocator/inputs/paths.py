@@ -17,7 +17,7 @@ def set_path(data: dict[str, Any], path: str, value: Any, years: list[int]) -> N
     """Set ``value`` at a dotted path in plain mandate data; a scalar year limit becomes a map."""
     parts = path.split(".")
     if not path or any(not p for p in parts):
-        raise InputError(f"{path!r} is not a dotted mandate path", column="--set")
+        raise InputError(f"{path!r} is not a dotted mandate path", column=path or "edit")
     node: Any = data
     for part in parts[:-1]:
         child = _get_child(node, part, path)
@@ -69,7 +69,7 @@ def parse_value(text: str) -> Any:
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError:
-        raise InputError(f"cannot read value {text!r}", column="--set") from None
+        raise InputError(f"cannot read value {text!r} as YAML") from None
 
 
 def _key(node: dict[Any, Any], part: str) -> Any:
@@ -86,7 +86,7 @@ def _get_child(node: Any, part: str, path: str) -> Any:
         return node.get(_key(node, part))
     if isinstance(node, list | tuple) and part.isdigit() and int(part) < len(node):
         return node[int(part)]
-    raise InputError(f"{path!r}: no such key {part!r}", column="--set")
+    raise InputError(f"no such key {part!r}", column=path)
 
 
 def _put_child(node: Any, part: str, value: Any, path: str) -> None:
@@ -95,4 +95,4 @@ def _put_child(node: Any, part: str, value: Any, path: str) -> None:
     elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
         node[int(part)] = value
     else:
-        raise InputError(f"{path!r}: cannot set {part!r} here", column="--set")
+        raise InputError(f"cannot set {part!r} here", column=path)

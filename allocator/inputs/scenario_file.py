@@ -2,11 +2,12 @@
 
 The file has ``scenario``, ``probability`` and one column per candidate id or per factor (a
 pillar_id or sub_area_id, giving the loss of every candidate in it); a candidate's loss is its
-own column if present, else its sub-area's, else its pillar's, else 0. A loss fraction is what
-a candidate loses per $ committed, ``1 − realised multiple``: 1 for a total loss, 0 for the
-capital back, negative for a gain (``-1.5`` = a 2.5× outcome); files of total losses only (0/1)
-keep their meaning. Rows are numbered from 1
-for the first data row.
+own column if present, else its sub-area's, else its pillar's, else the ``default`` column's;
+a candidate with none of these is an error (a missing column would mean it never loses). A loss
+fraction is what a candidate loses per $ committed, ``1 − realised multiple``: 1 for a total
+loss, 0 for the capital back, negative for a gain (``-1.5`` = a 2.5× outcome); files of total
+losses only (0/1) keep their meaning. Rows are numbered as a spreadsheet shows them (the header
+is row 1).
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from allocator.errors import InputError
+from allocator.errors import FIRST_DATA_ROW, MAX_REPORTED, InputError, sheet_row
 from allocator.inputs.instance import Instance
 from allocator.inputs.scenarios import Scenarios
-from allocator.io import read_csv, write_atomic
+from allocator.io import check_separator, read_csv, write_atomic
 
 _LABEL, _PROBABILITY = "scenario", "probability"
 
@@ -65,7 +66,8 @@ def load_scenarios(path: str | Path, instance: Instance) -> Scenarios:
     probability = _probabilities(values[:, 0], file)
     columns = header[2:]
     _check_loss_range(values[:, 1:], columns, file)
-    return Scenarios(names, probability, _expand(values[:, 1:], columns, instance))
+    loss = _expand(values[:, 1:], columns, instance, file)
+    return Scenarios(names, probability, loss, source=str(path))
 
 
 def _header(source: Path) -> list[str]:
@@ -75,6 +77,7 @@ def _header(source: Path) -> list[str]:
             header = [name.strip() for name in next(csv.reader(stream), [])]
     except (UnicodeDecodeError, csv.Error) as err:
         raise InputError(f"not a readable CSV ({err})", file=source.name) from None
+    check_separator(header, source.name)
     for position, name in enumerate(header):
         if not name:
             raise InputError(f"column {position + 1} has no name", file=source.name)
@@ -104,19 +107,24 @@ def _numbers(frame: pd.DataFrame, file: str) -> np.ndarray:
     values = (cells.assign(**text) if text else cells).to_numpy(np.float64)
     bad = ~np.isfinite(values)
     if bad.any():
-        row, position = np.argwhere(bad)[0]
-        cell = frame.iat[row, position + 1]
-        problem = (
-            "missing value" if pd.isna(cell) else f"expected a finite number (got {str(cell)!r})"
-        )
-        raise InputError(problem, file=file, row=int(row) + 1, column=columns[position])
+        found = np.argwhere(bad)
+        listed = []
+        for row, position in found[:MAX_REPORTED]:
+            cell = frame.iat[row, position + 1]
+            problem = (
+                "missing value"
+                if pd.isna(cell)
+                else f"expected a finite number (got {str(cell)!r})"
+            )
+            listed.append((sheet_row(int(row)), columns[position], problem))
+        raise InputError.cells(file, listed, total=len(found))
     return values
 
 
 def _labels(labels: pd.Series, file: str) -> tuple[str, ...]:
     """Scenario labels: present and unique, since results and reports refer to them."""
     seen: set[str] = set()
-    for row, label in enumerate(labels, start=1):
+    for row, label in enumerate(labels, start=FIRST_DATA_ROW):
         if pd.isna(label):
             raise InputError("missing value", file=file, row=row, column=_LABEL)
         if label in seen:
@@ -131,7 +139,7 @@ def _probabilities(probability: np.ndarray, file: str) -> np.ndarray:
     if len(negative):
         row = int(negative[0])
         problem = f"probability {probability[row]:g} is negative"
-        raise InputError(problem, file=file, row=row + 1, column=_PROBABILITY)
+        raise InputError(problem, file=file, row=sheet_row(row), column=_PROBABILITY)
     total = float(probability.sum())
     if abs(total - 1.0) > 1e-6:
         problem = f"probabilities sum to {total:.10g}, not 1"
@@ -148,33 +156,37 @@ def _check_loss_range(loss: np.ndarray, columns: list[str], file: str) -> None:
         raise InputError(
             f"loss fraction {loss[row, position]:g} is above 1 (more than the commitment lost)",
             file=file,
-            row=int(row) + 1,
+            row=sheet_row(int(row)),
             column=columns[position],
         )
 
 
+DEFAULT_COLUMN = "default"  # the loss of every candidate that has no column of its own
+
+
 def _check_known(columns: list[str], instance: Instance, file: str) -> None:
     """A column that matches nothing is most likely a typo that would silently mean zero loss."""
-    known = set(instance.by_id) | set(instance.sub_areas) | set(instance.pillars)
+    known = set(instance.by_id) | set(instance.sub_areas) | set(instance.pillars) | {DEFAULT_COLUMN}
     for name in columns:
         if name not in known:
             raise InputError("not a candidate, pillar or sub-area id", file=file, column=name)
 
 
-def _expand(loss: np.ndarray, columns: list[str], instance: Instance) -> np.ndarray:
-    """Per candidate: its own column, else its sub-area's, else its pillar's, else zero."""
+def _expand(loss: np.ndarray, columns: list[str], instance: Instance, file: str) -> np.ndarray:
+    """Per candidate: its own column, else its sub-area's, else its pillar's, else ``default``;
+    a candidate with none of them is an error (it would silently never lose)."""
     pillar_of = {sub_area_id: row.pillar_id for sub_area_id, row in instance.sub_areas.items()}
     position = {name: i for i, name in enumerate(columns)}
-    zero = len(columns)  # an all-zero column appended to ``loss`` when some candidate needs it
-    sources = [
-        _first_column(position, (c.id, c.sub_area_id, pillar_of[c.sub_area_id]), zero)
-        for c in instance.candidates
-    ]
-    if zero in sources:
-        loss = np.concatenate([loss, np.zeros((len(loss), 1))], axis=1)
+    sources = []
+    for c in instance.candidates:
+        names = (c.id, c.sub_area_id, pillar_of[c.sub_area_id], DEFAULT_COLUMN)
+        column = next((position[name] for name in names if name in position), None)
+        if column is None:
+            raise InputError(
+                f"no loss column for candidate {c.id!r}: add a column {c.id!r}, "
+                f"{c.sub_area_id!r} (its sub-area) or {pillar_of[c.sub_area_id]!r} (its pillar), "
+                f"or a column {DEFAULT_COLUMN!r} for every candidate without one",
+                file=file,
+            )
+        sources.append(column)
     return loss[:, sources]
-
-
-def _first_column(position: dict[str, int], names: tuple[str, ...], default: int) -> int:
-    """The most specific of ``names`` that has a column wins."""
-    return next((position[name] for name in names if name in position), default)

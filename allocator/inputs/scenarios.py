@@ -23,6 +23,7 @@ class Scenarios:
     names: tuple[str, ...]
     probability: np.ndarray
     loss: np.ndarray
+    source: str | None = None  # the file they were read from, as given; None when made in memory
 
     def __post_init__(self) -> None:
         """Catch mismatched arrays where they are built, not deep inside a model."""

@@ -51,21 +51,69 @@ class Comparison(BaseModel):
     investments: tuple[Change, ...]
     totals: tuple[Delta, ...]
     metrics: tuple[Delta, ...]
+    significant: bool | None = None  # the objective changed by more than the MIP gaps leave open
 
     def of(self, change: str) -> list[Change]:
         """Investments of one kind of change (added, removed, resized, moved)."""
         return [c for c in self.investments if c.change == change]
 
     def to_frame(self) -> pd.DataFrame:
-        """Investment changes, one row each."""
-        return pd.DataFrame(
+        """Investment changes, one row each (years as whole numbers, empty where absent)."""
+        frame = pd.DataFrame(
             [c.model_dump() for c in self.investments], columns=list(Change.model_fields)
         )
+        return frame.astype({"base_year": "Int64", "year": "Int64"})
 
     def totals_frame(self) -> pd.DataFrame:
         """Totals and metrics side by side with their change."""
         rows = [{**d.model_dump(), "change": d.change} for d in (*self.metrics, *self.totals)]
         return pd.DataFrame(rows, columns=["group", "key", "base", "value", "change"])
+
+    def long_frame(self) -> pd.DataFrame:
+        """Everything in one table, as ``compare --format csv`` writes it: metrics, totals and
+        one row per investment that changed (``kind``: added, removed, resized, moved);
+        ``significant`` on the objective's row says whether its change exceeds the MIP gaps."""
+        numbers = self.totals_frame().assign(kind="", base_year=pd.NA, year=pd.NA)
+        numbers["significant"] = [
+            self.significant if (g, k) == ("metric", "objective") else pd.NA
+            for g, k in zip(numbers["group"], numbers["key"], strict=True)
+        ]
+        changes = pd.DataFrame(
+            [
+                {
+                    "group": "investment",
+                    "key": c.id,
+                    "kind": c.change,
+                    "base": c.base_amount,
+                    "value": c.amount,
+                    "change": c.amount - c.base_amount,
+                    "base_year": c.base_year,
+                    "year": c.year,
+                    "significant": pd.NA,
+                }
+                for c in self.investments
+            ],
+            columns=list(numbers.columns),
+        )
+        frame = pd.concat([numbers, changes], ignore_index=True) if len(changes) else numbers
+        columns = ["group", "key", "kind", "base", "value", "change", "base_year", "year"]
+        return frame[[*columns, "significant"]].astype({"base_year": "Int64", "year": "Int64"})
+
+
+def significant_change(base: Plan, plan: Plan) -> bool | None:
+    """Whether two plans' objectives differ by more than their MIP gaps leave open.
+
+    Each plan's optimum lies between its objective and its bound, so the true difference lies
+    in ``[objective − base.bound, bound − base.objective]`` (maximising); a difference is
+    significant only when that interval excludes 0. None when either plan has no objective.
+    """
+    values = (plan.objective, plan.bound, base.objective, base.bound)
+    if any(v is None for v in values):
+        return None
+    objective, bound, base_objective, base_bound = (float(v) for v in values)  # type: ignore[arg-type]
+    low, high = objective - base_bound, bound - base_objective
+    tolerance = 1e-9 * max(1.0, abs(objective), abs(base_objective))
+    return low > tolerance or high < -tolerance
 
 
 def _kind(base_amount: float, amount: float, base_year: int | None, year: int | None) -> str | None:
@@ -132,4 +180,5 @@ def compare(plan: Plan, base: Plan) -> Comparison:
         investments=tuple(_changes(base, plan)),
         totals=tuple(totals),
         metrics=tuple(metrics),
+        significant=significant_change(base, plan),
     )

@@ -1,7 +1,14 @@
-"""Totals and metrics of a set of investments, recomputed from the instance and the mandate."""
+"""Totals and metrics of a set of investments, recomputed from the instance and the mandate.
+
+Amounts are reported at full precision. Sums are exact (``math.fsum``) and cleaned of float
+artefacts (12 significant digits, far beyond the data's); a total that exceeds a limit it keeps
+by no more than the solver's tolerance is reported at the limit, so that no reported total ever
+exceeds a limit the plan keeps (the solver meets rows to about 1e-9 relative).
+"""
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -9,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from allocator.inputs.instance import Instance
-from allocator.inputs.mandate import Mandate
+from allocator.inputs.mandate import Mandate, year_limits
 from allocator.results.cash_flows import (
     YearFlow,
     dpi_by_year,
@@ -20,11 +27,32 @@ from allocator.results.cash_flows import (
     yearly_flows,
 )
 from allocator.results.outcomes import outcomes
-from allocator.results.plan import DIGITS, CashFlow, Investment, Metrics, Totals
+from allocator.results.plan import CashFlow, Investment, Metrics, Totals
+
+SIGNIFICANT_DIGITS = 12
+LIMIT_TOLERANCE = 1e-6  # relative: a total this close beyond a limit it keeps is at the limit
 
 
-def _rounded(values: dict[Any, float]) -> dict[str, float]:
-    return {str(k): round(v, DIGITS) for k, v in sorted(values.items(), key=lambda kv: str(kv[0]))}
+def clean(value: float) -> float:
+    """A derived number without float artefacts (0.6000000000000001 -> 0.6)."""
+    return float(f"{value:.{SIGNIFICANT_DIGITS}g}") if math.isfinite(value) else value
+
+
+def within(value: float, limits: Iterable[tuple[float | None, str]]) -> float:
+    """The value, or the limit it meets when it passes it by no more than the tolerance."""
+    for limit, sense in limits:
+        if limit is None:
+            continue
+        slack = LIMIT_TOLERANCE * max(1.0, abs(limit))
+        if sense == "max" and limit < value <= limit + slack:
+            value = limit
+        elif sense == "min" and limit - slack <= value < limit:
+            value = limit
+    return value
+
+
+def _total(values: Iterable[float]) -> float:
+    return clean(math.fsum(values))
 
 
 def scenario_losses(investments: Iterable[Investment], instance: Instance) -> np.ndarray | None:
@@ -56,29 +84,41 @@ def tail_risk(
     cvar = var + float(probability @ np.maximum(losses - var, 0.0)) / (1.0 - alpha)
     return {
         "alpha": alpha,
-        "cvar": round(cvar, DIGITS),
-        "var": round(var, DIGITS),
-        "mean": round(float(probability @ losses), DIGITS),
+        "cvar": clean(cvar),
+        "var": clean(var),
+        "mean": clean(float(probability @ losses)),
     }
 
 
 def cash_flow_rows(flows: list[YearFlow]) -> tuple[CashFlow, ...]:
-    """The plan's cash-flow table, rounded."""
+    """The plan's cash-flow table, at full precision without float artefacts."""
     return tuple(
         CashFlow(
             year=f.year,
-            called=round(f.called, DIGITS),
-            distributed=round(f.distributed, DIGITS),
-            net=round(f.net, DIGITS),
-            cumulative_net=round(f.cumulative_net, DIGITS),
-            nav=round(f.nav, DIGITS),
+            called=clean(f.called),
+            distributed=clean(f.distributed),
+            net=clean(f.net),
+            cumulative_net=clean(f.cumulative_net),
+            nav=clean(f.nav),
         )
         for f in flows
     )
 
 
-def _maybe_rounded(value: float | None) -> float | None:
-    return None if value is None else round(value, DIGITS)
+def _maybe_clean(value: float | None) -> float | None:
+    return None if value is None else clean(value)
+
+
+def _amount_limits(limits: Any, basis: float) -> list[tuple[float | None, str]]:
+    """A pillar's or sub-area's caps and floors on its amount, shares turned into $M."""
+    if limits is None:
+        return []
+    return [
+        (limits.max_amount, "max"),
+        (_share_of(limits.max_share, basis), "max"),
+        (limits.min_amount, "min"),
+        (_share_of(limits.min_share, basis), "min"),
+    ]
 
 
 def summarise(
@@ -86,35 +126,61 @@ def summarise(
 ) -> tuple[Totals, Metrics, tuple[CashFlow, ...]]:
     """Totals, metrics and cash flows of a set of investments, from the instance's data."""
     by_id = instance.by_id
-    by_pillar: dict[str, float] = defaultdict(float)
-    by_sub_area: dict[str, float] = defaultdict(float)
-    committed_in: dict[int, float] = defaultdict(float)
-    called_in: dict[int, float] = defaultdict(float)
-    committed = expected_loss = high_risk = 0.0
+    by_pillar: dict[str, list[float]] = {p: [] for p in instance.pillars}
+    by_sub_area: dict[str, list[float]] = {s: [] for s in instance.sub_areas}
+    committed_in: dict[int, list[float]] = defaultdict(list)
+    called_in: dict[int, list[float]] = defaultdict(list)
     threshold = mandate.risk.high_risk_threshold
     for inv in investments:
-        c = by_id[inv.id]
-        committed += inv.amount
-        by_pillar[inv.pillar_id] += inv.amount
-        by_sub_area[inv.sub_area_id] += inv.amount
-        committed_in[inv.start_year] += inv.amount
-        for year, fraction in c.calls(inv.start_year):
-            called_in[year] += fraction * inv.amount
-        expected_loss += c.loss_probability * inv.amount
-        high_risk += inv.amount if c.loss_probability >= threshold else 0.0
-    basis = mandate.budget if mandate.share_basis == "budget" else committed
+        by_pillar[inv.pillar_id].append(inv.amount)
+        by_sub_area[inv.sub_area_id].append(inv.amount)
+        committed_in[inv.start_year].append(inv.amount)
+        for year, fraction in by_id[inv.id].calls(inv.start_year):
+            called_in[year].append(fraction * inv.amount)
+    budget = mandate.budget
+    deployment = None if mandate.min_deployment is None else mandate.min_deployment * budget
+    committed = within(
+        _total(i.amount for i in investments), [(budget, "max"), (deployment, "min")]
+    )
+    basis = budget if mandate.share_basis == "budget" else committed
+    pillars = mandate.pillars
+    subs = mandate.sub_area_limits(list(instance.sub_areas))
+    caps = year_limits(mandate.pacing.annual_max, mandate.years)
+    floors = year_limits(mandate.pacing.annual_min, mandate.years)
+    risk = mandate.risk
+    expected_loss = within(
+        _total(by_id[i.id].loss_probability * i.amount for i in investments),
+        [(_share_of(risk.max_expected_loss_share, basis), "max")],
+    )
+    high_risk = _total(i.amount for i in investments if by_id[i.id].loss_probability >= threshold)
     cvar = tail_risk(investments, instance, mandate.cvar_alpha)
-    years = sorted(set(mandate.years) | {rule.year for rule in mandate.lead_time.impact_by})
+    if cvar is not None and risk.cvar is not None:
+        cvar["cvar"] = within(cvar["cvar"], [(_share_of(risk.cvar.max_share, basis), "max")])
+    rules = {rule.year: rule.min_share for rule in mandate.lead_time.impact_by}
+    years = sorted(set(mandate.years) | set(rules))
     impact_by = {
-        y: sum(i.amount for i in investments if i.impact_year <= y) / basis if basis else 0.0
+        y: within(
+            clean(math.fsum(i.amount for i in investments if i.impact_year <= y) / basis),
+            [(rules.get(y), "min")],
+        )
+        if basis
+        else 0.0
         for y in years
     }
     totals = Totals(
-        committed=round(committed, DIGITS),
-        by_pillar=_rounded(by_pillar),
-        by_sub_area=_rounded(by_sub_area),
-        by_year_committed=_rounded(committed_in),
-        by_year_called=_rounded(called_in),
+        committed=committed,
+        by_pillar={
+            p: within(_total(v), _amount_limits(pillars.get(p), basis))
+            for p, v in by_pillar.items()
+        },
+        by_sub_area={
+            s: within(_total(v), _amount_limits(subs.get(s), basis)) for s, v in by_sub_area.items()
+        },
+        by_year_committed={str(y): _total(v) for y, v in sorted(committed_in.items())},
+        by_year_called={
+            str(y): within(_total(v), [(caps.get(y), "max"), (floors.get(y), "min")])
+            for y, v in sorted(called_in.items())
+        },
     )
     flows = yearly_flows(
         (holding_of(by_id[i.id], i.start_year, i.amount) for i in investments),
@@ -122,14 +188,20 @@ def summarise(
     )
     metrics = Metrics(
         deals=len(investments),
-        expected_loss=round(expected_loss, DIGITS),
-        high_risk_share=round(high_risk / basis, DIGITS) if basis else 0.0,
+        expected_loss=expected_loss,
+        high_risk_share=within(clean(high_risk / basis), [(risk.max_high_risk_share, "max")])
+        if basis
+        else 0.0,
         cvar=cvar,
-        impact_by=_rounded(impact_by),
-        tvpi=_maybe_rounded(tvpi(flows)),
-        dpi=_rounded(dpi_by_year(flows)),
-        irr=_maybe_rounded(irr([f.net for f in flows])),
+        impact_by={str(y): v for y, v in impact_by.items()},
+        tvpi=_maybe_clean(tvpi(flows)),
+        dpi={str(y): clean(v) for y, v in sorted(dpi_by_year(flows).items())},
+        irr=_maybe_clean(irr([f.net for f in flows])),
         payback_year=payback_year(flows),
         outcomes=outcomes(investments, instance, mandate.objective.discount_rate),
     )
     return totals, metrics, cash_flow_rows(flows)
+
+
+def _share_of(share: float | None, basis: float) -> float | None:
+    return None if share is None else share * basis

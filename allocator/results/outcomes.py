@@ -12,7 +12,7 @@ import numpy as np
 
 from allocator.inputs.instance import Instance
 from allocator.results.cash_flows import IRR_HIGH, IRR_LOW, irrs
-from allocator.results.plan import DIGITS, Investment
+from allocator.results.plan import Investment
 
 QUANTILES = {"p5": 0.05, "p50": 0.5, "p95": 0.95}
 TOTAL_LOSS_IRR = -1.0  # nothing comes back: −100 %
@@ -74,4 +74,4 @@ def outcomes(
     found["p_irr_below_hurdle"] = (
         None if hurdle is None else float(probability @ (rates < hurdle - 1e-12))
     )
-    return {k: v if v is None else round(v, DIGITS) for k, v in found.items()}
+    return {k: v if v is None else float(f"{v:.12g}") for k, v in found.items()}

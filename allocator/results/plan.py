@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from allocator.results.compare import Comparison
 
 _FROZEN = ConfigDict(frozen=True, populate_by_name=True)
-DIGITS = 6
+DIGITS = 6  # decimals of summary tables that round; the Plan's own numbers are full precision
 
 
 def _doc(text: str, unit: str = "") -> Any:
@@ -45,10 +45,19 @@ class Investment(BaseModel):
     sub_area_id: str = Field(**_doc("Sub-area."))
     start_year: int = Field(**_doc("Year of the commitment.", "year"))
     amount: float = Field(**_doc("Amount committed.", _USD))
-    impact_year: float = Field(**_doc("Year its impact is online: start year + lead time.", "year"))
+    impact_year: int = Field(
+        **_doc(
+            "First calendar year by which its impact is online: ⌈start year + lead time⌉ "
+            "(what impact_by counts).",
+            "year",
+        )
+    )
     loss_probability: float = Field(**_doc("Chance of total loss.", "0-1"))
     expected_return: float = Field(
-        **_doc("Expected net return per $ committed: (1 − p)·multiple − 1.", "USD per USD")
+        **_doc(
+            "Expected net return per dollar committed: (1 − p)·multiple − 1.",
+            "USD per USD committed",
+        )
     )
     return_rate: float = Field(
         default=0.0,
@@ -161,21 +170,112 @@ class Binding(BaseModel):
     )
 
 
+class MarginalValue(BaseModel):
+    """What one unit more (or less) of a mandate key is worth (docs/model.md, Explaining)."""
+
+    model_config = _FROZEN
+    key: str = Field(**_doc("Dotted mandate key, as --set takes it."))
+    value: float = Field(**_doc("The key's value in the mandate."))
+    sense: Literal["max", "min"] = Field(
+        **_doc("Whether the key caps (`max`: relaxing raises it) or floors (`min`).")
+    )
+    measure: Literal["share", "amount", "count", "attribute"] = Field(
+        **_doc("What the key's value counts: a share of the basis, $M, deals or attribute units.")
+    )
+    rows: int = Field(**_doc("Limit rows of the model whose right-hand side the key moves."))
+    dual: float = Field(
+        **_doc(
+            "Objective gained per unit of relaxation of the key, through every row it enters "
+            "(total derivative), with the chosen investments fixed.",
+            "objective per unit of the key",
+        )
+    )
+    valid_from: float | None = Field(
+        default=None,
+        **_doc("Lowest value of the key at which `dual` still holds (null: unbounded or n/a)."),
+    )
+    valid_to: float | None = Field(
+        default=None,
+        **_doc("Highest value of the key at which `dual` still holds (null: unbounded or n/a)."),
+    )
+    delta: float | None = Field(default=None, **_doc("Step of the verifying re-solves."))
+    per_unit_relaxed: float | None = Field(
+        default=None,
+        **_doc(
+            "Re-solved (choices free): objective gained per unit with the key relaxed by delta.",
+            "objective per unit of the key",
+        ),
+    )
+    per_unit_tightened: float | None = Field(
+        default=None,
+        **_doc(
+            "Re-solved (choices free): objective lost per unit with the key tightened by delta.",
+            "objective per unit of the key",
+        ),
+    )
+    significant_relaxed: bool | None = Field(
+        default=None, **_doc("The relaxed re-solve's change exceeds what the MIP gaps leave open.")
+    )
+    significant_tightened: bool | None = Field(
+        default=None,
+        **_doc("The tightened re-solve's change exceeds what the MIP gaps leave open."),
+    )
+
+
+class DealRationale(BaseModel):
+    """Why a candidate is in or out: what forcing it the other way would cost."""
+
+    model_config = _FROZEN
+    id: str = Field(**_doc("Candidate id."))
+    chosen: bool = Field(**_doc("Whether the plan chooses it (the cost is of forcing it out)."))
+    amount: float = Field(default=0.0, **_doc("Amount committed in the plan.", _USD))
+    feasible: bool = Field(
+        default=True, **_doc("Whether the mandate admits a plan with the deal forced.")
+    )
+    note: str | None = Field(default=None, **_doc("Why the deal cannot be forced, if it cannot."))
+    cost_at_least: float | None = Field(
+        default=None,
+        **_doc("Lower bound on the objective lost by forcing it (LP bound).", "objective"),
+    )
+    cost_at_most: float | None = Field(
+        default=None,
+        **_doc("Upper bound on the objective lost (a plan found nearby).", "objective"),
+    )
+    cost: float | None = Field(
+        default=None,
+        **_doc("Objective lost by forcing it, re-solved in full (when verified).", "objective"),
+    )
+    significant: bool | None = Field(
+        default=None, **_doc("The re-solved cost exceeds what the MIP gaps leave open.")
+    )
+    verified: bool = Field(default=False, **_doc("Whether the cost was re-solved in full."))
+
+
 class Relaxation(BaseModel):
     """Change one mandate key from one value to another."""
 
     model_config = _FROZEN
-    key: str
-    from_: float | None = Field(alias="from")
-    to: float
+    key: str = Field(**_doc("Dotted mandate key, as --set takes it."))
+    from_: float | None = Field(alias="from", **_doc("The key's value in the mandate."))
+    to: float = Field(**_doc("The relaxed value (apply it with --set KEY=TO)."))
 
 
 class Diagnosis(BaseModel):
     """Why a mandate is infeasible and which limits to relax by how much."""
 
     model_config = _FROZEN
-    message: str
-    relaxations: tuple[Relaxation, ...] = ()
+    message: str = Field(**_doc("One-paragraph explanation."))
+    relaxations: tuple[Relaxation, ...] = Field(
+        default=(), **_doc("Relaxations that, applied together, make the mandate feasible.")
+    )
+    verified: bool = Field(
+        default=False,
+        **_doc("The relaxed mandate was proven feasible by a solve before it was reported."),
+    )
+    conflicting: tuple[str, ...] = Field(
+        default=(),
+        **_doc("Forced-in candidates that cannot all be chosen, whatever the limits."),
+    )
 
 
 Method = Literal["matrix", "persistent", "certified"]
@@ -207,6 +307,24 @@ class SolverInfo(BaseModel):
     )
 
 
+class Provenance(BaseModel):
+    """What produced the plan besides the instance and mandate files."""
+
+    model_config = _FROZEN
+    edits: dict[str, Any] = Field(
+        default_factory=dict,
+        **_doc(
+            "Dotted-path edits of the mandate file, in order, as --set takes them (force_in "
+            "and force_out as full lists); `allocator check` applies them."
+        ),
+    )
+    scenarios: str | None = Field(
+        default=None, **_doc("Scenario file given explicitly (null: the instance folder's own).")
+    )
+    time_limit: float | None = Field(default=None, **_doc("Solver time limit used.", "s"))
+    gap: float | None = Field(default=None, **_doc("Relative MIP gap used.", "0-1"))
+
+
 class Plan(BaseModel):
     """The result of a solve. An infeasible solve is a Plan too, with status and diagnosis."""
 
@@ -226,12 +344,26 @@ class Plan(BaseModel):
     diagnosis: Diagnosis | None = None
     solver: SolverInfo = SolverInfo()
     instance: str = ""
-    mandate: str = ""
+    mandate: str = Field(default="", **_doc("Name of the mandate file (see provenance.edits)."))
+    provenance: Provenance = Field(
+        default=Provenance(), **_doc("Edits, scenario file and solver settings that produced it.")
+    )
+    marginal_values: tuple[MarginalValue, ...] = Field(
+        default=(), **_doc("Marginal values of the mandate's keys (filled by explain).")
+    )
+    rationale: tuple[DealRationale, ...] = Field(
+        default=(), **_doc("Cost of forcing each deal the other way (explain --rationale).")
+    )
 
     @property
     def found(self) -> bool:
         """True when the plan holds a solution (optimal or feasible)."""
         return self.status.found
+
+    @property
+    def edited(self) -> bool:
+        """Whether the mandate was edited after it was read from its file."""
+        return bool(self.provenance.edits)
 
     def to_frame(self, table: Literal["investments", "cash_flows"] = "investments") -> pd.DataFrame:
         """Investments as a DataFrame, one row per investment, in plan order; or with

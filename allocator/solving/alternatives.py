@@ -34,7 +34,7 @@ from allocator.results.plan import Plan
 from allocator.results.status import Status
 from allocator.solving.matrix import run_matrix
 from allocator.solving.settings import settings_for
-from allocator.solving.solve import diagnosis_settings, finish, solve
+from allocator.solving.solve import diagnosis_request, finish, solve
 
 TOWARD_WEIGHT = 1.0  # a $M in a `toward` sub-area counts as much as a $M moved to a new deal
 
@@ -114,7 +114,8 @@ def alternatives(
             mandate,
             outcome,
             build_seconds,
-            diagnosis_settings(mandate, time_limit, gap),
+            diagnosis_request(mandate, time_limit, gap),
+            settings,
         )
         build_seconds = 0.0  # the model is built once, for the first alternative
         if progress:

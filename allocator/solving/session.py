@@ -7,6 +7,11 @@ parameters) and rebuilds only the constraint families that read what changed
 calls. The re-solve first tries the certified shortcut (``shortcut``: LP bound, plan near the
 previous one); if that plan is not within the gap, HiGHS solves the full model with it (or the
 previous plan) as a MIP start.
+
+A re-solve never returns a plan worse than one it knows to be feasible: the Session keeps its
+first and its latest plan, checks each against the edited model, starts the search from the
+best one that still keeps every row, and returns it if the search ends below it (a search
+stopped at the MIP gap may do so).
 """
 
 from __future__ import annotations
@@ -22,8 +27,11 @@ from allocator.inputs.mandate import Mandate, check_mandate
 from allocator.results.plan import Plan
 from allocator.solving import solve as one_shot
 from allocator.solving.live import LiveModel
+from allocator.solving.outcome import ENDINGS, Ending, Outcome
 from allocator.solving.settings import Deadline, settings_for
-from allocator.solving.shortcut import resolve
+from allocator.solving.shortcut import Incumbent, KnownPlan, Snapshot, best_known, resolve
+
+KNOWN_PLANS = 2  # plans a Session keeps to try against each edit: the first and the latest
 
 
 class Session:
@@ -49,6 +57,7 @@ class Session:
         started = time.perf_counter()
         self.model = build_model(instance, mandate, ticket_block=True)
         self.live = None
+        self._known: list[KnownPlan] = []  # the first and the latest plan of this model
         self._rebuilt = frozenset()
         self._pending_seconds += time.perf_counter() - started
 
@@ -92,21 +101,48 @@ class Session:
         deadline = Deadline.after(settings.time_limit)
         live, hand_off = self.sync()
         warm = self.warm_start and self.plan is not None and self.plan.found
-        outcome = resolve(live, self.model, settings, deadline, log) if warm else None
+        keep_known = self.warm_start and bool(self._known)
+        snapshot = Snapshot.take(live, self.model) if keep_known else None
+        known = best_known(snapshot, self._known) if snapshot is not None else None
+        if known is not None:  # the best plan known to keep the edit: the start of the search
+            live.load(known.values)
+            warm = True
+        outcome = resolve(live, self.model, settings, deadline, log, snapshot) if warm else None
         if outcome is None:
             outcome = live.run(settings, deadline, log, hand_off, start=warm)
         else:
             outcome = dataclasses.replace(outcome, hand_off_seconds=hand_off)
+        if snapshot is not None and known is not None:
+            outcome = self._no_worse_than(live, known, snapshot, outcome)
         self.plan = one_shot.finish(
             self.model,
             self.instance,
             self.mandate,
             outcome,
             self._pending_seconds,
-            one_shot.diagnosis_settings(self.mandate, time_limit, gap),
+            one_shot.diagnosis_request(self.mandate, time_limit, gap),
+            settings,
         )
         self._pending_seconds = 0.0
+        if self.plan.found:
+            self._known = [*self._known[:1], KnownPlan.of(self.model)][-KNOWN_PLANS:]
         return self.plan
+
+    @staticmethod
+    def _no_worse_than(
+        live: LiveModel, known: Incumbent, snapshot: Snapshot, outcome: Outcome
+    ) -> Outcome:
+        """The outcome, or the known plan in its place when the run found none or a worse one
+        (a search stopped at the gap may end below a plan the edit still admits)."""
+        if ENDINGS.get(outcome.status) is Ending.INFEASIBLE:
+            return outcome
+        if outcome.has_solution:
+            found = snapshot.objective(live.values())
+            if snapshot.sense * (known.objective - found) <= 1e-9 * max(1.0, abs(found)):
+                return outcome
+        live.load(known.values)
+        note = "warm start: kept a known plan the edit still admits, better than the search's\n"
+        return dataclasses.replace(outcome, has_solution=True, log=outcome.log + note)
 
     def update(self, changes: dict[str, Any] | None = None, **keys: Any) -> Plan:
         """Apply dotted-path mandate edits (``a__b=1`` means ``a.b``) and re-solve."""

@@ -14,8 +14,6 @@ from pyomo.common.tee import capture_output
 from allocator.errors import InputError
 from allocator.inputs.mandate import Mandate, SolverSettings
 
-OVERRIDE_OPTIONS = {"time_limit": "--time-limit", "mip_gap": "--gap"}
-
 
 def settings_for(
     mandate: Mandate, time_limit: float | None = None, gap: float | None = None
@@ -28,8 +26,7 @@ def settings_for(
         return SolverSettings.model_validate(mandate.solver.model_dump() | overrides)
     except ValidationError as err:
         first = err.errors()[0]
-        option = OVERRIDE_OPTIONS.get(str(first["loc"][0]), str(first["loc"][0]))
-        raise InputError(first["msg"], column=option) from None
+        raise InputError(first["msg"], column=str(first["loc"][0])) from None
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ the shortcut holds for every constraint family, including ones added later.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol, TextIO
 
 import highspy
@@ -248,15 +248,16 @@ def resolve(
     settings: SolverSettings,
     deadline: Deadline,
     log: TextIO | None,
+    snapshot: Snapshot | None = None,
 ) -> Outcome | None:
     """The certified plan of the edited model, loaded into its variables; or None, with the best
     plan found (if any) loaded as the MIP start, when HiGHS must branch on the full model.
 
     ``solver`` is the Session's HiGHS model with the edit passed and the previous
-    plan still loaded in the model's variables.
+    plan still loaded in the model's variables; ``snapshot``, if given, its arrays.
     """
     started = time.perf_counter()
-    s = Snapshot.take(solver, model)
+    s = snapshot or Snapshot.take(solver, model)
     previous = np.array([round(z.value or 0.0) for z in model.z_list], dtype=float)
     notes = Notes(log)
     relaxation = relax(s, deadline)
@@ -316,6 +317,48 @@ def _search(
     return best
 
 
+@dataclass(frozen=True)
+class KnownPlan:
+    """A plan found earlier in a Session: ``z`` and ``w`` of each (candidate, year) pair."""
+
+    z: np.ndarray
+    w: np.ndarray
+
+    @classmethod
+    def of(cls, model: AllocationModel) -> KnownPlan:
+        """The plan loaded in the model's variables."""
+        return cls(
+            z=np.array([round(v.value or 0.0) for v in model.z_list], dtype=float),
+            w=np.array([max(0.0, v.value or 0.0) for v in model.w_list], dtype=float),
+        )
+
+
+def still_feasible(s: Snapshot, known: KnownPlan) -> Incumbent | None:
+    """The known plan as a plan of the edited model, if it still keeps every row: its choices
+    and amounts fixed, the other columns (CVaR's) solved for by an LP; None if it breaks one."""
+    a = s.model
+    lower, upper = a.col_lower.copy(), a.col_upper.copy()
+    for columns, values in ((s.pairs.z, known.z), (s.pairs.w, known.w)):
+        if np.any(values < lower[columns] - FEASIBLE) or np.any(values > upper[columns] + FEASIBLE):
+            return None
+        lower[columns] = upper[columns] = values
+    highs = quiet_highs()
+    replace(a, col_lower=lower, col_upper=upper).pass_to(highs, relaxed=True)
+    highs.run()
+    if highs.getModelStatus() != HighsStatus.kOptimal:
+        return None
+    values = np.asarray(highs.getSolution().col_value, dtype=float)
+    if s.violation(values) > FEASIBLE:
+        return None
+    return Incumbent(objective=s.objective(values), values=values, nodes=0, free=0)
+
+
+def best_known(s: Snapshot, known: list[KnownPlan]) -> Incumbent | None:
+    """The best of the known plans that the edited model still admits."""
+    found = [plan for plan in (still_feasible(s, k) for k in known) if plan is not None]
+    return max(found, key=lambda plan: s.sense * plan.objective, default=None)
+
+
 class Notes:
     """The shortcut's log lines, written as they come to a live log if there is one."""
 
@@ -330,4 +373,4 @@ class Notes:
             self.log.write(entry)
 
 
-__all__ = ["CERTIFIED", "resolve"]
+__all__ = ["CERTIFIED", "KnownPlan", "Snapshot", "best_known", "resolve"]

@@ -11,7 +11,7 @@ from allocator.inputs.instance import Instance
 from allocator.inputs.mandate import Mandate, SolverSettings, check_mandate
 from allocator.results.plan import Plan, SolverInfo
 from allocator.results.status import Status
-from allocator.solving.explain import diagnose
+from allocator.solving.diagnosis import DiagnosisRequest, diagnose_request
 from allocator.solving.extract import extract_plan
 from allocator.solving.matrix import run_matrix
 from allocator.solving.outcome import Outcome, status_of
@@ -24,10 +24,12 @@ def finish(
     mandate: Mandate,
     outcome: Outcome,
     build_seconds: float,
-    diagnosis: SolverSettings,
+    diagnosis: DiagnosisRequest,
+    settings: SolverSettings | None = None,
 ) -> Plan:
-    """The Plan of a finished run; an infeasible mandate gets its diagnosis, solved under the
-    ``diagnosis`` settings (the caller's time limit, and a gap of 0 unless the caller set one)."""
+    """The Plan of a finished run; an infeasible mandate gets its diagnosis, made under the
+    ``diagnosis`` request (the caller's time limit, a gap of 0 unless the caller set one, and
+    the keys the caller keeps)."""
     info = SolverInfo(
         seconds=round(outcome.run_seconds, 3),
         build_seconds=round(build_seconds + outcome.hand_off_seconds, 3),
@@ -35,19 +37,24 @@ def finish(
         method=outcome.method,
     )
     status = status_of(outcome)
-    plan = extract_plan(model, instance, mandate, status, outcome.bound, info)
+    plan = extract_plan(model, instance, mandate, status, outcome.bound, info, settings)
     if status == Status.INFEASIBLE:
-        found = diagnose(instance, mandate, settings=diagnosis)
+        found = diagnose_request(instance, mandate, diagnosis)
         plan = plan.model_copy(update={"diagnosis": found})
     return plan
 
 
-def diagnosis_settings(
-    mandate: Mandate, time_limit: float | None, gap: float | None
-) -> SolverSettings:
-    """Settings of the diagnosis of an infeasible solve: the caller's time limit and gap, and a
-    gap of 0 (minimal relaxations) unless the caller set one."""
-    return settings_for(mandate, time_limit, 0.0 if gap is None else gap)
+def diagnosis_request(
+    mandate: Mandate,
+    time_limit: float | None,
+    gap: float | None,
+    keep: tuple[str, ...] = (),
+    relax: tuple[str, ...] | None = None,
+) -> DiagnosisRequest:
+    """How an infeasible solve is diagnosed: the caller's time limit and gap (a gap of 0,
+    minimal relaxations, unless the caller set one) and the keys it keeps or relaxes."""
+    settings = settings_for(mandate, time_limit, 0.0 if gap is None else gap)
+    return DiagnosisRequest(settings, tuple(keep), None if relax is None else tuple(relax))
 
 
 def solve(
@@ -57,10 +64,14 @@ def solve(
     time_limit: float | None = None,
     gap: float | None = None,
     log: TextIO | None = None,
+    keep: tuple[str, ...] = (),
+    relax: tuple[str, ...] | None = None,
 ) -> Plan:
     """Solve ``instance`` under ``mandate`` once; time limit and gap override the mandate's.
 
     The model is handed to HiGHS as one sparse matrix; use a Session for a series of what-ifs.
+    If the mandate is infeasible, the diagnosis relaxes any limit but those in ``keep`` (and,
+    if ``relax`` is given, only those keys).
     """
     check_mandate(mandate, instance)
     settings = settings_for(mandate, time_limit, gap)
@@ -74,8 +85,9 @@ def solve(
         mandate,
         outcome,
         build_seconds,
-        diagnosis_settings(mandate, time_limit, gap),
+        diagnosis_request(mandate, time_limit, gap, keep, relax),
+        settings,
     )
 
 
-__all__ = ["diagnosis_settings", "finish", "solve"]
+__all__ = ["diagnosis_request", "finish", "solve"]
