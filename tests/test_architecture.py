@@ -23,7 +23,6 @@ from allocator.inputs.instance import Candidate, SubArea
 from allocator.inputs.mandate import Cvar, Horizon, Objective, Risk
 from allocator.solving import diagnosis
 from allocator.solving.outcome import ENDINGS, HighsStatus
-from allocator.solving.persistent import PYOMO_PRIVATE_MEMBERS, WarmHighs
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -141,28 +140,13 @@ def test_a_rebuilt_family_rebuilds_the_families_that_use_it():
     assert found.families == {"cvar", "objective"}
 
 
-def test_the_solver_class_names_every_private_pyomo_member_it_uses():
-    """Each member still exists in the installed Pyomo, and the class uses no other."""
-    model = pyo.ConcreteModel()
-    model.x = pyo.Var(bounds=(0, 1))
-    model.o = pyo.Objective(expr=model.x, sense=pyo.maximize)
-    solver = WarmHighs()
-    solver.set_instance(model)
-    for member in PYOMO_PRIVATE_MEMBERS:
-        assert hasattr(solver, member), member
-    source = (ROOT / "allocator/solving/persistent.py").read_text(encoding="utf-8")
-    own = {"_passed_weights", "_pass_values", "_set_mip_start"}
-    used = set(re.findall(r"self\.(_[a-z]\w*)", source)) | set(
-        re.findall(r"super\(\)\.(_[a-z]\w*)", source)
-    )
-    assert used - own <= set(PYOMO_PRIVATE_MEMBERS)
-
-
-def test_no_other_module_reaches_into_the_solver():
-    pattern = re.compile(r"\b(solver|session\.solver)\._[a-z]")
+def test_no_module_reaches_into_a_solver_object():
+    """No module reads a private member of Pyomo's solver interfaces (the hand-off compiles
+    the model itself and talks to highspy's public calls)."""
+    pattern = re.compile(r"\b(solver|session\.solver)\._[a-z]|pyomo\.contrib\.solver")
     for folder in ("allocator", "tests", "benchmarks"):
         for path in (ROOT / folder).rglob("*.py"):
-            if path.name in ("persistent.py", "test_architecture.py"):
+            if path.name == "test_architecture.py":
                 continue
             assert not pattern.search(path.read_text(encoding="utf-8")), path
 

@@ -300,7 +300,7 @@ class SolverInfo(BaseModel):
         default=None,
         description=(
             "how the plan was obtained: 'matrix' (one-shot solve, model passed to HiGHS as a "
-            "sparse matrix), 'persistent' (a Session's persistent HiGHS model), 'certified' "
+            "sparse matrix), 'persistent' (a Session's HiGHS model, kept and edited in place), 'certified' "
             "(a Session's shortcut: a plan near the previous one proven within the gap by the "
             "LP bound, without branching on the full model)"
         ),
