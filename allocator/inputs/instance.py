@@ -461,13 +461,16 @@ def _unknown_column(column: str) -> str:
 
 def _records(frame: pd.DataFrame, known: list[str], attributes: list[str]) -> list[dict[str, Any]]:
     """Row dicts for pydantic; empty cells are left out so defaults apply (attributes: 0)."""
+    columns = {k: frame[k].tolist() for k in known}
+    numbers = {
+        a: pd.to_numeric(frame[a].where(frame[a] != "", "0")).astype(float).tolist()
+        for a in attributes
+    }
     records = []
-    for values in frame.to_dict("records"):
-        record = {k: values[k] for k in known if values[k] != ""}
+    for row in range(len(frame)):
+        record = {k: cells[row] for k, cells in columns.items() if cells[row] != ""}
         if attributes:
-            record["attributes"] = {
-                a: float(values[a]) if values[a] != "" else 0.0 for a in attributes
-            }
+            record["attributes"] = {a: cells[row] for a, cells in numbers.items()}
         records.append(record)
     return records
 
